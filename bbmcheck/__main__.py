@@ -1,0 +1,3 @@
+from bbmcheck.cli.main import main
+
+main()
