@@ -105,6 +105,9 @@ class SymRef:
     reloc: None for a plain address (branch targets, adr/adrp, ldr literal),
     'lo12' for `:lo12:sym`, 'abs_g0'..'abs_g3' (and '_nc'/'_s' variants) for the
     `:abs_g*:` operators, 'page' never appears (adrp takes a plain SymRef).
+    Other gas operators (`:got:`, `:got_lo12:`, `:tprel_lo12:`...) keep their name.
+    In Data only: 'prel' for `sym - .` (the value is sym + addend minus the address
+    of the data item itself, as in `.long 661b - .`).
     `name` for numeric local labels is the unique internal name the front end gave
     the definition (e.g. '1$3'); `text` is what the source said ('1b').
     """
@@ -165,8 +168,14 @@ class Mem:
 
 @dataclass(frozen=True)
 class Literal:
-    """`ldr x0, =value` — the value is a constant or a symbol reference."""
+    """`ldr x0, =value` — the value is a constant or a symbol reference.
+
+    pool_offset: where GNU as placed the value in the literal pool (at the next
+    `.ltorg` or the end of the section): a byte offset in the instruction's own
+    section, which holds a Data item with the value there.  None only for a Literal
+    built by hand."""
     value: Union[int, "SymRef"]
+    pool_offset: int | None = None
 
     def __str__(self) -> str:
         return f"={self.value}"
@@ -194,7 +203,42 @@ class Name:
         return self.name
 
 
-Operand = Union[Reg, Imm, SymRef, ShiftedReg, ExtendedReg, Mem, Literal, Cond, Name]
+@dataclass(frozen=True)
+class VReg:
+    """A SIMD/FP, SVE vector or predicate register, kept as written (lower case):
+    'v0.16b', 'q1', 'd0', 's3', 'z2.d', 'p0', 'p0/z', 'v1.s[2]'.  The model does not
+    execute these; they are parsed so that listings and the GNU as comparison see
+    them.  kind: 'b'/'h'/'s'/'d'/'q'/'v'/'z'/'p'; num: the register number."""
+    name: str
+    kind: str
+    num: int
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class RegList:
+    """`{v0.16b, v1.16b}` (optionally `[index]`), for SIMD structure loads/stores."""
+    regs: tuple
+    index: int | None = None
+
+    def __str__(self) -> str:
+        s = "{" + ", ".join(map(str, self.regs)) + "}"
+        return s + (f"[{self.index}]" if self.index is not None else "")
+
+
+@dataclass(frozen=True)
+class FloatImm:
+    """A floating-point immediate (`fmov d0, #1.0`), kept as written."""
+    text: str
+
+    def __str__(self) -> str:
+        return f"#{self.text}"
+
+
+Operand = Union[Reg, Imm, SymRef, ShiftedReg, ExtendedReg, Mem, Literal, Cond, Name,
+                VReg, RegList, FloatImm]
 
 
 # --------------------------------------------------------------------------- items
