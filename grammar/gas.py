@@ -537,8 +537,8 @@ class Assembler(Env):
         sec = self.cur
         if sec.offset % 4:
             self._emit_data([(4 - sec.offset % 4, 0)], loc)
-        ops = self.resolver.resolve(mn, nodes)
         ins = Instruction(mn, (), loc, text="", source=st.raw, cond=cond)
+        ops = self.resolver.resolve(mn, nodes, ins)
         self._emit(ins, 4)
         if any(isinstance(o, (Later, _PoolRef)) for o in ops):
             self.pending.append(("ins", ins, ops))

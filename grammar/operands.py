@@ -195,9 +195,11 @@ class Resolver:
 
     def __init__(self, ctx):
         self.ctx = ctx
+        self.ins: Instruction | None = None
 
-    def resolve(self, mnemonic: str, nodes: tuple) -> list:
-        ctx = self.ctx
+    def resolve(self, mnemonic: str, nodes: tuple, ins: Instruction | None = None) -> list:
+        """The operands of `ins` (whose mnemonic a relocation operator may change)."""
+        self.ins = ins
         n = len(nodes)
         out: list = []
         for i, node in enumerate(nodes):
@@ -290,7 +292,7 @@ class Resolver:
             v = self.ctx.value(e)
         except Deferred as d:
             return Later(d.frozen, make)
-        return make(v, None)
+        return make(v, self.ins)
 
     def mem(self, mn: str, node: OpMem):
         items = node.items
