@@ -1,0 +1,2 @@
+/* bbmcheck: <asm-generic/export.h> (older kernels) — see <linux/export.h>. */
+#include <linux/export.h>
