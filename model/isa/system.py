@@ -10,7 +10,7 @@ not a system register.
 from __future__ import annotations
 
 from .. import values as V
-from ..effects import DC, IC, TLBI, Event, Exception_
+from ..effects import DC, IC, TLBI, Event, Exception_, Unsupported
 from .operands import DecodeError, Imm, Name, Op, Reg, handles, reader, unsupported, writer
 from . import sysregs as SR
 
@@ -222,8 +222,6 @@ AT_OPS = {"s1e1r": (0, 8, 0), "s1e1w": (0, 8, 1), "s1e0r": (0, 8, 2), "s1e0w": (
           "s1e3r": (6, 8, 0), "s1e3w": (6, 8, 1)}
 AT_BY_ENCODING = {v: k for k, v in AT_OPS.items()}
 
-#: DC ZVA block size in bytes (DCZID_EL0.BS = 4 words -> 2**4 * 4 = 64 bytes)
-DCZVA_BLOCK = 64
 
 
 def build_dc(instr, name: str, rt: Reg) -> Op:
@@ -231,11 +229,21 @@ def build_dc(instr, name: str, rt: Reg) -> Op:
     if name == "zva":
         def run_zva(ctx):
             # DC ZVA: the effect, then the architectural zeroing of the aligned block
+            # of 4 << DCZID_EL0.BS bytes (UNDEFINED when DCZID_EL0.DZP is set)
             addr = rd(ctx)
+            dczid = V.lift(ctx.read_sysreg("dczid_el0"))
+            if not V.is_concrete(dczid):
+                ctx.effect(Unsupported(f"{instr}: DCZID_EL0 is symbolic"))
+                return
+            d = V.as_int(dczid)
+            if d & 0x10:
+                ctx.effect(Unsupported(f"{instr}: DC ZVA prohibited (DCZID_EL0.DZP = 1)"))
+                return
+            block = 4 << (d & 0xF)
             ctx.effect(DC("zva", addr))
-            base = V.and_(addr, ~(DCZVA_BLOCK - 1) & (2**64 - 1))
+            base = V.and_(addr, ~(block - 1) & (2**64 - 1))
             zero = V.const(0, 64)
-            for off in range(0, DCZVA_BLOCK, 8):
+            for off in range(0, block, 8):
                 ctx.store(V.add(base, off), 8, zero)
         return Op(run_zva, "store", instr)
 
@@ -347,7 +355,7 @@ _HINT_EVENTS = {v: k for k, v in _EVENTS.items()}
 #: authentication hints (as on a PE without FEAT_PAuth, where they execute as NOP)
 NOP_HINTS = {"nop": 0, "yield": 1, "dgh": 6, "xpaclri": 7, "pacia1716": 8,
              "pacib1716": 10, "autia1716": 12, "autib1716": 14, "esb": 16, "psb": 17,
-             "tsb": 18, "gcsb": 19, "clrbhb": 22, "paciaz": 24, "paciasp": 25,
+             "tsb": 18, "gcsb": 19, "clrbhb": 22, "clearbhb": 22, "paciaz": 24, "paciasp": 25,
              "pacibz": 26, "pacibsp": 27, "autiaz": 28, "autiasp": 29, "autibz": 30,
              "autibsp": 31, "bti": 32, "chkfeat": 40}
 
