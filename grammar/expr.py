@@ -46,13 +46,18 @@ class Undefined(Exception):
 
 @dataclass(frozen=True)
 class Val:
-    """An evaluated expression: `const` alone, or symbol `sym` plus `const`."""
+    """An evaluated expression: `const` alone, or symbol `sym` plus `const`.
+
+    `minus` (rare): the value also subtracts the base address of that section, as in
+    `sym - .` where sym is in another section or external (`.long 661b - .`); only
+    data directives accept it (as a PC-relative value)."""
     const: int
     sym: str | None = None
+    minus: str | None = None
 
     @property
     def is_abs(self) -> bool:
-        return self.sym is None
+        return self.sym is None and self.minus is None
 
 
 # --------------------------------------------------------------------------- numbers
@@ -212,7 +217,7 @@ def evaluate(e, env: Env, *, allow_undefined: bool = False) -> Val:
         if not a.is_abs:
             if op == "+":
                 return a
-            raise ExprError(f"unary `{op}` of a relocatable value ({a.sym})")
+            raise ExprError(f"unary `{op}` of a relocatable value ({_show(a)})")
         if op == "-":
             return Val(wrap(-a.const))
         if op == "~":
@@ -226,6 +231,13 @@ def evaluate(e, env: Env, *, allow_undefined: bool = False) -> Val:
         b = evaluate(e[3], env, allow_undefined=allow_undefined)
         if a.is_abs and b.is_abs:
             return Val(apply_abs(op, a.const, b.const))
+        if a.minus is not None or b.minus is not None:
+            if op == "+" and (a.is_abs or b.is_abs):
+                x, y = (b, a) if a.is_abs else (a, b)
+                return Val(wrap(x.const + y.const), x.sym, x.minus)
+            if op == "-" and b.is_abs:
+                return Val(wrap(a.const - b.const), a.sym, a.minus)
+            raise ExprError(f"invalid operands for `{op}`: {_show(a)} and {_show(b)}")
         if op == "+":
             if a.is_abs:
                 return Val(wrap(a.const + b.const), b.sym)
@@ -242,6 +254,9 @@ def evaluate(e, env: Env, *, allow_undefined: bool = False) -> Val:
                     raise Undefined(a.sym)
                 if pb is None and not allow_undefined:
                     raise Undefined(b.sym)
+                if pb is not None:
+                    # sym - label-or-. with sym elsewhere: PC-relative (data only)
+                    return Val(wrap(a.const - pb[1] - b.const), a.sym, pb[0])
                 raise ExprError(f"can't compute `{_show(a)} - {_show(b)}`: "
                                 "not in the same section")
         elif op in ("==", "!=") and not a.is_abs and not b.is_abs:
@@ -256,7 +271,8 @@ def evaluate(e, env: Env, *, allow_undefined: bool = False) -> Val:
 def _show(v: Val) -> str:
     if v.is_abs:
         return str(v.const)
-    return v.sym + (f"{v.const:+#x}" if v.const else "")
+    s = (v.sym or "") + (f"{v.const:+#x}" if v.const else "")
+    return s + (f" - {v.minus}" if v.minus else "")
 
 
 def freeze(e, env: Env):

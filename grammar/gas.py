@@ -34,6 +34,7 @@ from ..errors import FrontEndError
 from .expr import Env, ExprError, Undefined, Val, evaluate, freeze, show
 from .operands import (Deferred, Later, OperandError, Resolver, builtin_register,
                        split_mnemonic)
+from .mnemonics import is_mnemonic
 from .program import (Data, Imm, Instruction, Literal, MacroFrame, Program, Reg, Routine,
                       Section, SourceLoc, Symbol, SymRef, VReg)
 from .scrub import Stmt, read_statements
@@ -534,6 +535,10 @@ class Assembler(Env):
             raise FrontEndError(f"`{bad}` is not a macro parameter here: `{st.raw}`", loc)
         mn_text, nodes = parse_instruction(text)
         mn, cond = split_mnemonic(mn_text)
+        if not is_mnemonic(mn):
+            raise FrontEndError(f"unknown instruction `{mn_text}`: not an A64 mnemonic and "
+                                "no macro of that name is defined (missing include, or a "
+                                "macro of another project?)", loc)
         sec = self.cur
         if sec.offset % 4:
             self._emit_data([(4 - sec.offset % 4, 0)], loc)
@@ -745,20 +750,21 @@ class Assembler(Env):
         exprs = parse_exprs(args)
         if not exprs:
             return
-        values: list = []
-        later: list = []
         mask = (1 << (8 * size)) - 1
-        for i, e in enumerate(exprs):
-            try:
-                v = evaluate(e, self)
-            except Undefined:
-                later.append((i, freeze(e, self)))
-                values.append((size, 0))
-                continue
-            values.append((size, self._data_value(v, size, mask, loc, i)))
-        d = self._emit_data(values, loc)
-        for i, fe in later:
-            self.pending.append(("data", d, i, fe, size, loc))
+        d = self._emit_data([(size, 0)] * len(exprs), loc)
+        end = self.cur.offset
+        try:
+            for i, e in enumerate(exprs):
+                # `.` is the address of the value being emitted, as in gas
+                self.cur.offset = d.offset + i * size
+                try:
+                    v = evaluate(e, self)
+                except Undefined:
+                    self.pending.append(("data", d, i, freeze(e, self), size, loc))
+                    continue
+                d.values[i] = (size, self._data_value(v, size, mask, loc, i, d))
+        finally:
+            self.cur.offset = end
 
     def _data_value(self, v: Val, size: int, mask: int, loc, index: int, item=None):
         if v.is_abs:
@@ -766,6 +772,16 @@ class Assembler(Env):
             if size < 8 and not (-(1 << (8 * size)) < c <= mask):
                 self.warnings.append(f"{loc}: value {c:#x} truncated to {c & mask:#x}")
             return c & mask
+        if v.minus is not None:
+            # sym + const - base(minus): PC-relative to this item's own address
+            if item is None or item.section != v.minus:
+                raise FrontEndError(f"`{v.sym} - ...`: can only subtract a location in "
+                                    "the same section as the data", loc)
+            off = item.offset + sum(n for n, _ in item.values[:index])
+            self.referenced.add(v.sym)
+            return SymRef(v.sym, v.const + off, "prel")
+        if v.sym in self.sections and v.sym not in self.syms:
+            pass
         self.referenced.add(v.sym)
         return SymRef(v.sym, v.const)
 
@@ -810,7 +826,7 @@ class Assembler(Env):
         elif kind == "data":
             d, i, fe, size, loc = p[1:]
             v = self._final_eval(fe, loc)
-            d.values[i] = (size, self._data_value(v, size, (1 << (8 * size)) - 1, loc, i))
+            d.values[i] = (size, self._data_value(v, size, (1 << (8 * size)) - 1, loc, i, d))
         elif kind == "pool":
             ent, secname = p[1], p[2]
             if isinstance(ent.value, Val):
@@ -1592,6 +1608,32 @@ def _d_p2align(self, args, st, frame, loc):
 def _d_balign(self, args, st, frame, loc):
     n, fill, mx = _align_args(self, args, loc)
     self._align(n or 1, fill, mx, loc)
+
+
+def _align_wide(p2: bool, width: int):
+    def handler(self, args, st, frame, loc):
+        n, fill, mx = _align_args(self, args, loc)
+        a = (1 << n) if p2 else (n or 1)
+        if fill is None:
+            self._align(a, None, mx, loc)
+            return
+        if a <= 0 or a & (a - 1):
+            raise FrontEndError(f"alignment {a} is not a power of 2", loc)
+        pad = (-self.cur.offset) % a
+        if mx is not None and mx > 0 and pad > mx:
+            return
+        if pad % width:
+            raise FrontEndError(f"alignment padding ({pad} bytes) not a multiple of {width}",
+                                loc)
+        if pad:
+            self._emit_data([(width, fill & ((1 << (8 * width)) - 1))] * (pad // width), loc)
+    return handler
+
+
+DIRECTIVES[".balignw"] = _align_wide(False, 2)
+DIRECTIVES[".balignl"] = _align_wide(False, 4)
+DIRECTIVES[".p2alignw"] = _align_wide(True, 2)
+DIRECTIVES[".p2alignl"] = _align_wide(True, 4)
 
 
 @directive(".org")

@@ -19,6 +19,7 @@ location of our instruction.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -33,8 +34,26 @@ AS = os.environ.get("BBM_GNU_AS", "aarch64-linux-gnu-as")
 OBJDUMP = os.environ.get("BBM_GNU_OBJDUMP", "aarch64-linux-gnu-objdump")
 
 
+# Candidate `.arch` lines for re-assembling our rendering, most permissive first; the
+# first one the installed GNU as accepts is used.
+ARCHS = ("armv9.4-a+crypto+sve2+sme+memtag+rcpc3+the+d128+gcs",
+         "armv9.3-a+crypto+sve2+sme+memtag+rng+ssbs+predres+ls64",
+         "armv9-a+crypto+sve2", "armv8.5-a+crypto", "armv8-a")
+
+
 class GnuAsError(Exception):
     """GNU as rejected the input (message is its stderr)."""
+
+
+@functools.lru_cache(maxsize=None)
+def _arch() -> str:
+    for a in ARCHS:
+        try:
+            run_gnu_as(f"\t.arch {a}\n\tnop\n")
+            return a
+        except (GnuAsError, OSError, subprocess.CalledProcessError):
+            continue
+    return "armv8-a"
 
 
 def tools_available() -> bool:
@@ -211,7 +230,9 @@ def render_data(prog: Program, d: Data) -> list[str]:
 
 def render_program(prog: Program) -> str:
     """Our Program as plain gas statements at the same offsets (see module doc)."""
-    lines = []
+    # the most permissive architecture, so that whatever the source enabled with
+    # .arch/.arch_extension (which we do not track) assembles here too
+    lines = [f"\t.arch {_arch()}"]
     labels: dict[str, dict[int, list[str]]] = {}
     for sym in prog.symbols.values():
         if sym.section is None or sym.kind == "section":
