@@ -709,21 +709,16 @@ alternative_endif
 
 /* ------------------------------------------------------------------ frame_push/pop */
 
-/* frame_push regcount[, extra]: push x29/x30 and regcount callee-saved registers
- * from x19 up, set x29 = sp, and reserve extra bytes; frame_pop undoes it */
-#ifndef __BBM_USER_MACRO_frame_push
-	.macro	frame_push, regcount:req, extra
-	__frame	st, \regcount, \extra
-	.endm
-#endif
-
-#ifndef __BBM_USER_MACRO_frame_pop
-	.macro	frame_pop
-	__frame	ld
-	.endm
-#endif
-
+/*
+ * frame_push n[, extra]: open a stack frame of ((n + 3) / 2) * 16 + extra bytes:
+ *   stp x29, x30, [sp, #-size]!; mov x29, sp
+ * then save n callee-saved registers x19, x20, ... in pairs (stp; a single str for
+ * the last one when n is odd) at [sp, #16], [sp, #32], ...
+ * frame_pop: reload them the same way, then ldp x29, x30, [sp], #size.
+ * n is 0..10, extra a multiple of 16; frames do not nest.
+ */
 #ifndef __BBM_USER_MACRO___frame_regs
+	/* save (op = st) or reload (op = ld) the pair starting at register number num */
 	.macro	__frame_regs, reg1, reg2, op, num
 	.if	.Lframe_regcount == \num
 	\op\()r	\reg1, [sp, #(\num + 1) * 8]
@@ -736,15 +731,15 @@ alternative_endif
 #ifndef __BBM_USER_MACRO___frame
 	.macro	__frame, op, regcount, extra=0
 	.ifc	\op, st
-	.if	(\regcount) < 0 || (\regcount) > 10
-	.error	"regcount should be in the range [0 ... 10]"
+	.if	((\regcount) < 0) || ((\regcount) > 10)
+	.error	"frame_push: between 0 and 10 registers can be saved"
 	.endif
-	.if	((\extra) % 16) != 0
-	.error	"extra should be a multiple of 16 bytes"
+	.if	(\extra) % 16
+	.error	"frame_push: the extra space must be a multiple of 16 bytes"
 	.endif
 	.ifdef	.Lframe_regcount
 	.if	.Lframe_regcount != -1
-	.error	"frame_push/frame_pop may not be nested"
+	.error	"frame_push: the previous frame_push has no frame_pop"
 	.endif
 	.endif
 	.set	.Lframe_regcount, \regcount
@@ -752,21 +747,32 @@ alternative_endif
 	.set	.Lframe_local_offset, ((\regcount + 3) / 2) * 16
 	stp	x29, x30, [sp, #-.Lframe_local_offset - .Lframe_extra]!
 	mov	x29, sp
+	.else
+	.if	.Lframe_regcount == -1
+	.error	"frame_pop: no open frame_push"
 	.endif
-
+	.endif
 	__frame_regs	x19, x20, \op, 1
 	__frame_regs	x21, x22, \op, 3
 	__frame_regs	x23, x24, \op, 5
 	__frame_regs	x25, x26, \op, 7
 	__frame_regs	x27, x28, \op, 9
-
 	.ifc	\op, ld
-	.if	.Lframe_regcount == -1
-	.error	"frame_push/frame_pop may not be nested"
-	.endif
 	ldp	x29, x30, [sp], #.Lframe_local_offset + .Lframe_extra
 	.set	.Lframe_regcount, -1
 	.endif
+	.endm
+#endif
+
+#ifndef __BBM_USER_MACRO_frame_push
+	.macro	frame_push, regcount:req, extra
+	__frame	st, \regcount, \extra
+	.endm
+#endif
+
+#ifndef __BBM_USER_MACRO_frame_pop
+	.macro	frame_pop
+	__frame	ld
 	.endm
 #endif
 
