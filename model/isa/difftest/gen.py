@@ -56,6 +56,7 @@ def bitmask_values(M):
 
 @dataclass
 class TestProgram:
+    __test__ = False        # not a pytest test class
     name: str
     lines: list[str]                    # body, with `label:` lines
     init_regs: list[int]                # x0..x30 (x28 is replaced by scratch+MID)
