@@ -357,9 +357,15 @@ def _cpp_argv(s: _Setup, extra_defines: Mapping[str, str | None], source: str) -
 
 def _run_cpp(argv: list[str], stdin: str | None, display: str) -> tuple[str, list[str]]:
     """Run cpp; return (stdout, warnings) or raise FrontEndError for its errors."""
+    data = None
+    if stdin is not None:
+        try:
+            data = stdin.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = stdin.encode("utf-8", "replace")
     try:
         proc = subprocess.run(
-            argv, input=stdin.encode("utf-8", "surrogateescape") if stdin is not None else None,
+            argv, input=data,
             stdin=None if stdin is not None else subprocess.DEVNULL,
             capture_output=True, timeout=_CPP_TIMEOUT_S)
     except FileNotFoundError:

@@ -319,3 +319,26 @@ def test_every_profile_gas_macro_is_guarded():
             if guard not in lines[max(0, i - 8):i]:
                 unguarded.append(f"{h.relative_to(inc)}:{i + 1} {m.group(1)}")
     assert unguarded == []
+
+
+# ----------------------------------------------------------------------------- robustness
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "#", "include", "define", "if", "ifdef", "endif", "else", "error", "line", " ", "\n",
+    "\t", '"', "'", "<", ">", "(", ")", ",", "\\", "x", "1", "A", "__VA_ARGS__", "##",
+    "/*", "*/", "//", "asm/assembler.h", "PAGE_SIZE", "alternative_if", "\x00", "\ud800",
+    "é", "mov x0, #1", ".macro", "pte_to_phys", ".endm"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_arbitrary_text_gives_output_or_a_located_error(text):
+    try:
+        p = preprocess_string(text, "fuzz.S")
+    except FrontEndError as e:
+        assert e.file is not None
+        assert str(e)
+    else:
+        assert isinstance(p.text, str)
