@@ -464,7 +464,7 @@ def preprocess(path: str, *, profile: str | None = DEFAULT_PROFILE,
         raise FrontEndError("is a directory, not a source file", file=path)
     if not os.access(path, os.R_OK):
         raise FrontEndError("cannot read the file (permission denied)", file=path)
-    setup = _setup(profile, include_dirs, defines, capabilities, undefines)
+    setup = _setup_for(path, profile, include_dirs, defines, capabilities, undefines)
     return _preprocess(setup, path, None, path, profile)
 
 
@@ -482,11 +482,21 @@ def preprocess_string(text: str, filename: str = "<string>", *,
         raise FrontEndError("source text must be a string", file=filename)
     if not isinstance(filename, str) or not filename or any(c in filename for c in '"\n\r\\'):
         raise FrontEndError(f"invalid file name {filename!r}")
-    setup = _setup(profile, include_dirs, defines, capabilities, undefines)
+    setup = _setup_for(filename, profile, include_dirs, defines, capabilities, undefines)
     stdin = f'#line 1 "{filename}"\n' + text
     if not stdin.endswith("\n"):
         stdin += "\n"
     return _preprocess(setup, "-", stdin, filename, profile)
+
+
+def _setup_for(display: str, *args) -> _Setup:
+    """_setup, with errors that have no location attributed to the source file."""
+    try:
+        return _setup(*args)
+    except FrontEndError as e:
+        if e.file is None and e.loc is None:
+            e.file = display
+        raise
 
 
 def _preprocess(setup: _Setup, source: str, stdin: str | None, display: str,

@@ -197,6 +197,7 @@ def test_cpp_missing_from_the_machine_is_a_clear_error(monkeypatch):
         preprocess_string("nop\n")
     assert "preprocessor was not found" in e.value.message
     assert "cpp" in e.value.message
+    assert str(e.value).startswith("<string>: error:")
 
 
 def test_bbmcheck_cpp_override(monkeypatch):
