@@ -28,7 +28,7 @@ from typing import Union
 import z3
 
 __all__ = [
-    "Bits", "BV", "Bool", "const", "fresh", "width", "is_concrete", "as_int", "lift",
+    "Bits", "BV", "Bool", "const", "fresh", "var", "width", "is_concrete", "as_int", "lift",
     "add", "sub", "mul", "neg", "and_", "or_", "xor", "not_",
     "shl", "lshr", "ashr", "ror", "udiv", "sdiv", "urem", "srem",
     "extract", "zext", "sext", "concat", "replicate", "clz", "rbit", "rev_bytes",

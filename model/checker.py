@@ -1,0 +1,261 @@
+"""The checker: scenario -> symbolic execution -> formula -> verdict.
+
+Verdicts (nothing but a complete, non-vacuous search prints PROVED):
+  REFUTED       an execution within the bounds violates a property (with a shortest
+                trace: fewest executed instructions).
+  PROVED        no execution within the bounds violates any property, every path of
+                every CPU ends within the step bound (returns or waits), no
+                unsupported instruction is reachable, and there is an execution in
+                which every CPU returns (the reachability witness).
+  INCONCLUSIVE  the bound cuts some path, or no execution lets every CPU return.
+  VACUOUS       the scenario's assumptions contradict each other.
+  UNKNOWN       the solver gave up, or the search reached something the model
+                cannot execute (an unsupported instruction, mixed-size accesses).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+from ..errors import ModelError
+from . import properties as P
+from . import values as V
+from .encode import And, Encoding, zb
+from .events import Access, Return
+from .scenario import Scenario
+from .symex import Executor
+from .trace import Trace, extract
+
+EXIT = {"PROVED": 0, "REFUTED": 1, "INCONCLUSIVE": 3, "VACUOUS": 3, "UNKNOWN": 3}
+
+
+@dataclass
+class Verdict:
+    status: str
+    reason: str = ""
+    prop: str | None = None
+    trace: Trace | None = None
+    witness: Trace | None = None
+    bounds: dict = field(default_factory=dict)
+    omits: list = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    scenario: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT[self.status]
+
+
+@dataclass
+class Options:
+    props: tuple = ("bbm", "conflict", "fault", "stale", "post")
+    minimize: bool = True
+    timeout_ms: int = 0                # 0: no limit
+    reduce_await: bool = True
+    disabled_rules: frozenset = frozenset()
+    witness: bool = True
+    progress: object = None            # callable(str) for progress messages
+
+
+MODEL_OMITS = [
+    "caches: data and instruction cache maintenance (DC, IC) is recorded but not modelled; "
+    "memory is coherent even with the MMU off",
+    "instruction fetch: instructions are fetched without translation (the code mapping is "
+    "assumed valid and unchanged)",
+    "stage 2 translation, hardware updates of AF/DBM, 16K/64K granules",
+    "exceptions and interrupts (eret/hvc/smc end the analysis as unsupported)",
+    "shareability domains beyond 'own CPU' (NSH) and 'every modelled CPU' (ISH/OSH/SY)",
+]
+
+
+def _cpu_traces(scen: Scenario, opts: Options):
+    traces = []
+    for c in scen.cpus:
+        entry_addr = scen.symbol_address(c.entry)
+        ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
+                      scen.symbol_address, scen.bound, sp=c.sp, reduce_await=opts.reduce_await)
+        traces.append(ex.run())
+    return traces
+
+
+def bounds_of(scen: Scenario) -> dict:
+    return {
+        "cpus": len(scen.cpus),
+        "steps": scen.bound,
+        "regime": scen.regime.describe(),
+        "geometry": scen.geometry or f"{scen.regime.entries} entries per table",
+        "features": scen.features.describe(),
+        "initial_tlb": scen.initial_tlb,
+    }
+
+
+class Checker:
+    def __init__(self, scen: Scenario, opts: Options | None = None):
+        self.scen = scen
+        self.opts = opts or Options()
+        self.stats: dict = {}
+
+    def _say(self, msg):
+        if self.opts.progress:
+            self.opts.progress(msg)
+
+    def _solver(self):
+        s = z3.Solver()
+        if self.opts.timeout_ms:
+            s.set("timeout", self.opts.timeout_ms)
+        return s
+
+    def run(self) -> Verdict:
+        t0 = time.perf_counter()
+        scen, opts = self.scen, self.opts
+        props = [p for p in opts.props if p != "stale" or scen.stale_vas]
+        if "post" in props and not scen.postconditions:
+            props.remove("post")
+        self._say("symbolic execution")
+        traces = _cpu_traces(scen, opts)
+        self.stats["symex_s"] = round(time.perf_counter() - t0, 3)
+        self.stats["events"] = sum(len(t.events) for t in traces)
+        self.stats["paths"] = [t.stats for t in traces]
+        self._say(f"encoding {self.stats['events']} events")
+        t1 = time.perf_counter()
+        enc = Encoding(scen, traces, disabled=opts.disabled_rules)
+        enc.build(props)
+        violations = {p: P.BUILDERS[p](enc) for p in props}
+        self.enc = enc
+        self.stats["encode_s"] = round(time.perf_counter() - t1, 3)
+        self.stats["constraints"] = len(enc.constraints)
+        base = self._solver()
+        for _, c in enc.constraints:
+            base.add(c)
+        for a in scen.assumptions:
+            base.add(zb(a))
+        self.solver = base
+        verdict = self._decide(enc, base, violations)
+        verdict.bounds = bounds_of(scen)
+        verdict.omits = MODEL_OMITS + list(scen.omits)
+        self.stats["total_s"] = round(time.perf_counter() - t0, 3)
+        verdict.stats = dict(self.stats)
+        verdict.scenario = scen.name
+        return verdict
+
+    # ------------------------------------------------------------------ queries
+    def _check(self, s, *extra):
+        s.push()
+        for e in extra:
+            s.add(zb(e))
+        t = time.perf_counter()
+        r = s.check()
+        dt = time.perf_counter() - t
+        self.stats.setdefault("queries", []).append(round(dt, 3))
+        m = s.model() if r == z3.sat else None
+        if r != z3.sat:
+            s.pop()
+        return r, m
+
+    def _decide(self, enc: Encoding, s, violations) -> Verdict:
+        # 1. are the assumptions consistent at all?
+        self._say("checking the scenario's assumptions")
+        r, m = self._check(s)
+        if r == z3.sat:
+            s.pop()
+        if r == z3.unsat:
+            return Verdict("VACUOUS", "the scenario's assumptions contradict each other: "
+                                      "no execution exists")
+        if r == z3.unknown:
+            return Verdict("UNKNOWN", f"solver gave up: {s.reason_unknown()}")
+        # 2. the properties
+        unknowns = []
+        for name, viol in violations.items():
+            if viol.cond is False or (isinstance(viol.cond, z3.BoolRef)
+                                      and z3.is_false(viol.cond)):
+                continue
+            self._say(f"searching for a {P.PROPERTIES[name][0]}")
+            r, m = self._check(s, viol.cond)
+            if r == z3.unknown:
+                unknowns.append(f"{name}: {s.reason_unknown()}")
+                continue
+            if r == z3.sat:
+                if self.opts.minimize:
+                    m = self._minimize(enc, s, m)
+                s.pop()
+                trace = self._explain(enc, m, name, viol)
+                return Verdict("REFUTED", trace.violation, prop=name, trace=trace)
+        if unknowns:
+            return Verdict("UNKNOWN", "solver gave up on " + "; ".join(unknowns))
+        # 3. can the search reach what the model cannot execute?
+        cond, parts = P.unsupported(enc)
+        r, m = self._check(s, cond)
+        if r == z3.sat:
+            s.pop()
+            stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
+            return Verdict("UNKNOWN", f"an instruction the model cannot execute is reachable "
+                                      f"on CPU{stop.cpu} at {stop.instr.loc if stop.instr else '?'}: "
+                                      f"{stop.detail}")
+        cond, parts = P.mixed_size(enc)
+        r, m = self._check(s, cond)
+        if r == z3.sat:
+            s.pop()
+            rd, st = next((d["read"], d["store"]) for c, d in parts
+                          if z3.is_true(m.eval(zb(c), True)))
+            return Verdict("UNKNOWN", f"mixed-size accesses to one location are not modelled "
+                                      f"(store at {st.instr.loc.short()} and a {rd.size}-byte read)")
+        if enc.unknown_init:
+            pass   # reads of unknown initial memory are over-approximated (sound)
+        # 4. does the bound cut a path?
+        cond, parts = P.cut_by_bound(enc)
+        r, m = self._check(s, cond)
+        if r == z3.sat:
+            s.pop()
+            stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
+            return Verdict("INCONCLUSIVE", f"the bound of {self.scen.bound} steps per CPU cuts an "
+                                           f"execution of CPU{stop.cpu} ({stop.detail}); no "
+                                           f"violation within it — raise --bound")
+        # 5. reachability witness: every CPU returns
+        if self.opts.witness:
+            r, m = self._check(s, P.completion(enc))
+            if r == z3.sat:
+                w = extract(enc, m)
+                s.pop()
+                v = Verdict("PROVED", "no violation in any execution within the bounds; every "
+                                      "path ends within the bound and an execution exists in "
+                                      "which every CPU returns")
+                v.witness = w
+                return v
+            if r == z3.unknown:
+                return Verdict("UNKNOWN", f"solver gave up on the reachability witness: "
+                                          f"{s.reason_unknown()}")
+            return Verdict("INCONCLUSIVE", "no execution within the bounds lets every CPU "
+                                           "return (deadlock, or a CPU waits forever)")
+        return Verdict("PROVED", "no violation in any execution within the bounds")
+
+    def _count(self, enc):
+        terms = [z3.If(zb(enc.happens(e)), 1, 0) for tr in enc.traces for e in tr.events
+                 if e.step is not None]
+        return z3.Sum(terms) if terms else z3.IntVal(0)
+
+    def _minimize(self, enc, s, m):
+        """Fewest executed instructions: binary search on a bound of the count."""
+        count = self._count(enc)
+        best = m.eval(count, model_completion=True).as_long()
+        lo = 0
+        while lo < best:
+            mid = (lo + best) // 2
+            s.push()
+            s.add(count <= mid)
+            r = s.check()
+            if r == z3.sat:
+                m = s.model()
+                best = m.eval(count, model_completion=True).as_long()
+            else:
+                lo = mid + 1
+            s.pop()
+            if r == z3.unknown:
+                break
+        return m
+
+    # ------------------------------------------------------------------ explanation
+    def _explain(self, enc, m, name, viol) -> Trace:
+        from .explain import explain
+        return explain(enc, m, name, viol)

@@ -1,0 +1,548 @@
+"""Events -> a Z3 formula whose models are the executions of the VMSA machine.
+
+An execution assigns a time to every event and to the hidden steps of the
+machine: when each store becomes visible to its own CPU's walker (`q`) and to every
+other observer (`p`), when each load is satisfied (`pi`), when each TLBI is
+performed on each CPU (`inv`), and when each translation table walk reads each
+level (`r`).  What a read returns is the latest store (in coherence order, which
+is the order of `p`) visible to it at its time.  The architecture rules that
+constrain these times are in model/vmsa/rules.py; this module builds the
+structure they talk about: reads with their candidate stores, translation walks,
+the system register value in effect at a time, and the executed-prefix of each CPU.
+
+Each CPU executes a prefix of one of its paths: event e happens iff its path
+condition holds and it comes before the CPU's stop time (`exec(e)`).  A faulting
+access stops its CPU.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from . import values as V
+from .events import (Access, Barrier, CpuTrace, Event, ISBEvent, Return, Stop, SysRegWrite,
+                     TLBIEvent)
+from .scenario import Scenario
+from .vmsa import descriptor as D
+from .vmsa import tlbi as TL
+from .vsa import TOP, VSA, may_equal
+
+
+def _z(x):
+    return V.to_z3(x) if not isinstance(x, (bool, z3.BoolRef, z3.ArithRef)) else (
+        z3.BoolVal(x) if isinstance(x, bool) else x)
+
+
+def zb(c):
+    """A condition as a Z3 Bool."""
+    if isinstance(c, bool):
+        return z3.BoolVal(c)
+    return V.to_z3(c) if not isinstance(c, z3.BoolRef) else c
+
+
+def And(*cs):
+    cs = [c for c in cs if c is not True and not (isinstance(c, z3.BoolRef) and z3.is_true(c))]
+    if any(c is False or (isinstance(c, z3.BoolRef) and z3.is_false(c)) for c in cs):
+        return z3.BoolVal(False)
+    if not cs:
+        return z3.BoolVal(True)
+    if len(cs) == 1:
+        return zb(cs[0])
+    return z3.And([zb(c) for c in cs])
+
+
+def Or(*cs):
+    cs = [c for c in cs if c is not False and not (isinstance(c, z3.BoolRef) and z3.is_false(c))]
+    if any(c is True or (isinstance(c, z3.BoolRef) and z3.is_true(c)) for c in cs):
+        return z3.BoolVal(True)
+    if not cs:
+        return z3.BoolVal(False)
+    if len(cs) == 1:
+        return zb(cs[0])
+    return z3.Or([zb(c) for c in cs])
+
+
+def Implies(a, b):
+    return z3.Implies(zb(a), zb(b))
+
+
+# --------------------------------------------------------------------------- reads
+
+@dataclass(eq=False)
+class Read:
+    """A read of memory: an explicit load, or one level of a walk.
+
+    observer/walker: whose view it reads (a CPU's ordinary loads see its own stores
+    at once; its walker sees them when performed for it, `q`).
+    time: when it is satisfied.  before: for an explicit load, the event index (own
+    stores earlier in the list are forwarded to it; later ones cannot be read).
+    """
+    name: str
+    addr: object                 # physical address term (64-bit)
+    size: int
+    time: z3.ArithRef
+    observer: int
+    walker: bool
+    value: object = None         # fresh 64/32/... -bit variable
+    before: int | None = None    # for explicit loads / access walks: own stores after it are excluded
+    cands: list = field(default_factory=list)
+    sel: z3.ArithRef = None
+    M: z3.ArithRef = None        # coherence position (p) of the store read, 0 = initial
+    access: Access | None = None
+    chain: "Chain | None" = None
+    level: int | None = None
+
+    def __post_init__(self):
+        self.value = V.var(self.name, self.size * 8)
+        self.sel = z3.Int(f"sel_{self.name}")
+        self.M = z3.Int(f"M_{self.name}")
+
+
+# --------------------------------------------------------------------------- walks
+
+@dataclass(eq=False)
+class Chain:
+    """A translation table walk for one VA on one CPU, level by level.
+
+    Level k is read at time r[k] (non-decreasing with k).  A level whose descriptor
+    is a table is a walk-cache entry, kept until the next level is read; the level
+    where the walk ends is a leaf (a TLB entry) or invalid (a fault).
+    """
+    tag: str
+    cpu: int
+    va: object
+    kind: str                    # 'access' | 'witness' | 'fresh'
+    levels: list = field(default_factory=list)
+    r: dict = field(default_factory=dict)
+    reads: dict = field(default_factory=dict)
+    d: dict = field(default_factory=dict)
+    reach: dict = field(default_factory=dict)   # level k is read
+    end: dict = field(default_factory=dict)     # the walk ends at level k
+    ok: dict = field(default_factory=dict)      # ...with a usable leaf
+    fault: object = None
+    pa: object = None
+    upper: object = None
+    ttbr: object = None
+    asid: object = None
+    regime_ok: object = None
+    access: Access | None = None
+    active: object = True        # the walk is used (access executed with the MMU on, ...)
+
+    def leaf_level(self):
+        """Int-valued Z3 term: the level the walk ends at."""
+        t = z3.IntVal(self.levels[-1])
+        for k in reversed(self.levels[:-1]):
+            t = z3.If(zb(self.end[k]), z3.IntVal(k), t)
+        return t
+
+
+class Encoding:
+    """The formula of one scenario's executions (everything but the properties)."""
+
+    def __init__(self, scen: Scenario, traces: list[CpuTrace], *, disabled=frozenset(),
+                 vsa_cap: int = 256):
+        self.scen = scen
+        self.traces = traces
+        self.features = scen.features
+        self.regime = scen.regime
+        self.ncpus = len(traces)
+        self.disabled = set(disabled)
+        self.constraints: list[tuple[str, object]] = []
+        self.used_rules: set[str] = set()
+        self.vsa = VSA(cap=vsa_cap)
+        for name, dom in scen.domains.items():
+            self.vsa.set_var(name, dom)
+        self.stop = [z3.Int(f"stop_{c}") for c in range(self.ncpus)]
+        self._exec: dict[Event, object] = {}
+        self.events = [e for tr in traces for e in tr.events]
+        self.accesses = [e for e in self.events if isinstance(e, Access)]
+        self.stores = [e for e in self.accesses if e.is_store]
+        self.loads = [e for e in self.accesses if not e.is_store]
+        self.tlbis = [e for e in self.events if isinstance(e, TLBIEvent)]
+        self.reads: list[Read] = []
+        self.chains: list[Chain] = []
+        self.pa: dict[Access, object] = {}
+        self.mmu: dict[Access, object] = {}
+        self.fault: dict[Access, object] = {}
+        self.chain_of: dict[Access, Chain] = {}
+        self.read_of: dict[Access, Read] = {}
+        self.u: dict[Access, z3.ArithRef] = {}
+        self.pi: dict[Access, z3.ArithRef] = {}
+        self.p: dict[Access, z3.ArithRef] = {}
+        self.q: dict[Access, z3.ArithRef] = {}
+        self.inv: dict[tuple, z3.ArithRef] = {}
+        self.syncers: dict[SysRegWrite, list[ISBEvent]] = {}
+        self.mixed: list = []           # (read, store) pairs that may overlap partially
+        self.unknown_init: list[Read] = []
+        self._sel_count = 0
+        self.notes: list[str] = []
+
+    # ------------------------------------------------------------------ basics
+    def add(self, rule: str, c) -> None:
+        """Add a constraint on behalf of an architecture rule (model/vmsa/rules.py)."""
+        if rule in self.disabled:
+            return
+        self.used_rules.add(rule)
+        if c is True or (isinstance(c, z3.BoolRef) and z3.is_true(c)):
+            return
+        self.constraints.append((rule, zb(c)))
+
+    def happens(self, e: Event):
+        """The instruction instance is executed (its path, within its CPU's prefix)."""
+        return And(e.guard, e.t < self.stop[e.cpu])
+
+    def exec(self, e: Event):
+        """The event takes effect: it happens, and a store-exclusive succeeds."""
+        x = self._exec.get(e)
+        if x is None:
+            x = self.happens(e)
+            if isinstance(e, Access) and e.is_store and e.exclusive:
+                x = And(x, V.to_z3(e.status) == 0)
+            self._exec[e] = x
+        return x
+
+    def trace_of(self, cpu: int) -> CpuTrace:
+        return self.traces[cpu]
+
+    # ------------------------------------------------------------------ build
+    def build(self, props=()):
+        from . import properties
+        from .vmsa import rules
+        self._times()
+        self._syncers()
+        for a in self.accesses:
+            self._translate(a)
+        self._explicit_reads()
+        properties.prepare(self, props)      # witness walks, fresh walks
+        self._fixpoint()
+        for r in self.reads:
+            self._rf(r)
+        rules.apply_all(self)
+        properties.witness_rules(self)
+        return self
+
+    def _times(self):
+        for a in self.loads:
+            self.pi[a] = z3.Int(f"pi_{a.cpu}_{a.index}")
+        for s in self.stores:
+            self.q[s] = z3.Int(f"q_{s.cpu}_{s.index}")
+            self.p[s] = z3.Int(f"p_{s.cpu}_{s.index}")
+        for a in self.accesses:
+            self.u[a] = z3.Int(f"u_{a.cpu}_{a.index}")
+        for t in self.tlbis:
+            for c in TL.targets(t.effect, t.cpu, self.ncpus):
+                self.inv[(t, c)] = z3.Int(f"inv_{t.cpu}_{t.index}_on{c}")
+
+    def _syncers(self):
+        for tr in self.traces:
+            for e in tr.events:
+                if isinstance(e, ISBEvent):
+                    for w in e.syncs:
+                        self.syncers.setdefault(w, []).append(e)
+
+    # ------------------------------------------------------------------ system registers
+    def initial_sysreg(self, cpu: int, name: str):
+        v = self.scen.cpus[cpu].sysregs.get(name)
+        if isinstance(v, int):
+            v = V.const(v, 64)
+        if v is None:
+            # the executor may have invented a variable for it; reuse the same name
+            v = V.var(f"init_{name}_cpu{cpu}", 64)
+        return v
+
+    def sysreg_in_effect(self, cpu: int, name: str, time, tag: str):
+        """The value of system register `name` that translation on `cpu` may use at
+        `time`: the last value made effective by an ISB, or any value written since
+        (R_: a direct write is only guaranteed to be used after a context
+        synchronization event).  Returns (value, constraint)."""
+        writes = [e for e in self.traces[cpu].events
+                  if isinstance(e, SysRegWrite) and e.name == name]
+        init = self.initial_sysreg(cpu, name)
+        if not writes:
+            return init, True
+        self._sel_count += 1
+        sel = z3.Int(f"sr_{name}_{tag}")
+        cons = [sel >= 0, sel <= len(writes)]
+
+        def synced_before(w):
+            return Or(*[And(self.exec(i), i.t < time) for i in self.syncers.get(w, [])])
+        # sel == 0: the initial value, only if no write has been synchronized yet
+        cons.append(Implies(sel == 0, And(*[z3.Not(synced_before(w)) for w in writes])))
+        val = init
+        for i, w in enumerate(writes, 1):
+            later = writes[i:]
+            cons.append(Implies(sel == i, And(self.exec(w), w.t < time,
+                                              *[z3.Not(synced_before(l)) for l in later])))
+            val = V.ite(sel == i, w.value, val)
+        return val, And(*cons)
+
+    # ------------------------------------------------------------------ translation
+    def _regime_regs(self):
+        el = self.regime.el
+        if el == 1:
+            return "sctlr_el1", "ttbr0_el1", "ttbr1_el1"
+        if el == 2:
+            return "sctlr_el2", "ttbr0_el2", None
+        return "sctlr_el3", "ttbr0_el3", None
+
+    def _translate(self, a: Access):
+        """PA, MMU state and fault condition of an explicit access."""
+        sctlr, _, _ = self._regime_regs()
+        u = self.u[a]
+        tag = f"a{a.cpu}_{a.index}"
+        sc, cons = self.sysreg_in_effect(a.cpu, sctlr, u, tag)
+        self.add("sysreg-in-effect", Implies(self.exec(a), cons))
+        mmu = V.bit(sc, 0)
+        self.mmu[a] = mmu
+        if V.concrete_bool(mmu) is False:
+            self.pa[a] = a.va
+            self.fault[a] = False
+            return
+        ch = self.walk(a.cpu, a.va, tag, kind="access", before=a.index, access=a)
+        ch.active = And(self.happens(a), mmu)
+        self.chain_of[a] = ch
+        self.pa[a] = V.ite(mmu, ch.pa, a.va)
+        self.fault[a] = And(zb(mmu), ch.fault)
+
+    def walk(self, cpu: int, va, tag: str, *, kind: str, before: int | None = None,
+             access: Access | None = None, levels_upto: int = 3) -> Chain:
+        """A translation table walk of `va` on `cpu` (its reads are added to the
+        encoding; their timing rules are applied by rules.py)."""
+        R = self.regime
+        ch = Chain(tag=tag, cpu=cpu, va=va, kind=kind, access=access)
+        ch.levels = list(range(R.start_level, levels_upto + 1))
+        sctlr, ttbr0, ttbr1 = self._regime_regs()
+        for k in ch.levels:
+            ch.r[k] = z3.Int(f"r_{tag}_{k}")
+        r0 = ch.r[R.start_level]
+        if ttbr1 is not None:
+            upper = R.upper_range(va)
+            lower = R.lower_range(va)
+            t0, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0")
+            t1, c1 = self.sysreg_in_effect(cpu, ttbr1, r0, tag + "_t1")
+            ttbr = V.ite(upper, t1, t0)
+            ch.asid = V.extract(t0, 63, 48)
+            self.add("sysreg-in-effect", And(c0, c1))
+        else:
+            upper = False
+            lower = R.lower_range(va)
+            ttbr, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0")
+            ch.asid = V.const(0, 16)
+            self.add("sysreg-in-effect", c0)
+        ch.upper = upper
+        ch.ttbr = ttbr
+        ch.regime_ok = V.bool_or(upper, lower)
+        base = V.and_(ttbr, V.const(0x0000_FFFF_FFFF_FFFE, 64))
+        reach = True
+        fault_terms = [V.bool_not(ch.regime_ok)]
+        for k in ch.levels:
+            addr = R.descriptor_address(base, va, k)
+            rd = Read(name=f"w_{tag}_{k}", addr=addr, size=8, time=ch.r[k], observer=cpu,
+                      walker=True, before=before, chain=ch, level=k)
+            self.reads.append(rd)
+            ch.reads[k] = rd
+            d = rd.value
+            ch.d[k] = d
+            ch.reach[k] = V.bool_and(reach, ch.regime_ok)
+            is_tab = D.is_table(d, k)
+            ch.end[k] = V.bool_and(ch.reach[k], V.bool_not(is_tab))
+            usable = V.bool_and(D.is_leaf(d, k), D.access_flag(d))
+            ch.ok[k] = V.bool_and(ch.end[k], usable)
+            fault_terms.append(V.bool_and(ch.end[k], V.bool_not(usable)))
+            reach = V.bool_and(reach, is_tab)
+            base = D.table_address(d)
+        # PA: the leaf of the level where the walk ends
+        pa = D.translate(ch.d[ch.levels[-1]], ch.levels[-1], va)
+        for k in reversed(ch.levels[:-1]):
+            pa = V.ite(ch.end[k], D.translate(ch.d[k], k, va), pa)
+        ch.pa = pa
+        ch.fault = Or(*fault_terms)
+        self.chains.append(ch)
+        return ch
+
+    def entry_global(self, ch: Chain, k: int):
+        """Is the level-k entry of the walk global?  Walk-cache entries are treated as
+        global (they are matched by VA only)."""
+        leaf = D.is_leaf(ch.d[k], k)
+        return V.bool_or(V.bool_not(leaf), V.bool_not(D.ng(ch.d[k])))
+
+    # ------------------------------------------------------------------ reads
+    def _explicit_reads(self):
+        for a in self.loads:
+            rd = Read(name=f"x_{a.cpu}_{a.index}", addr=self.pa[a], size=a.size,
+                      time=self.pi[a], observer=a.cpu, walker=False, before=a.index, access=a)
+            # the load's own value variable is the read's value
+            self.read_of[a] = rd
+            self.reads.append(rd)
+            self.add("read-value", V.to_z3(a.value) == V.to_z3(rd.value))
+
+    def _may_read(self, rd: Read, s: Access, addrs) -> bool:
+        if s.cpu == rd.observer and rd.before is not None and s.index >= rd.before:
+            return False            # a store after the access in program order
+        return may_equal(self.vsa.values(self.pa[s]), addrs)
+
+    def _candidates(self, rd: Read):
+        addrs = self.vsa.values(rd.addr)
+        cands, mixed = [], []
+        for s in self.stores:
+            if not self._may_read(rd, s, addrs):
+                continue
+            if s.size == rd.size:
+                cands.append(s)
+            else:
+                mixed.append(s)
+        # a store of another size that overlaps the read's bytes
+        out_mixed = []
+        for s in mixed:
+            sa = self.vsa.values(self.pa[s])
+            if sa is TOP or addrs is TOP:
+                out_mixed.append(s)
+                continue
+            if any(x < y + rd.size and y < x + s.size for x in sa for y in addrs):
+                out_mixed.append(s)
+        return cands, out_mixed
+
+    def init_value(self, addr, size: int, name: str):
+        """The initial memory value of `size` bytes at `addr` (a term)."""
+        addrs = self.vsa.values(addr)
+        if addrs is TOP or len(addrs) > 64:
+            return None
+        val = None
+        for a in sorted(addrs):
+            v = self._init_at(a, size)
+            val = v if val is None else V.ite(V.eq(addr, V.const(a, 64)), v, val)
+        return val
+
+    def _init_at(self, a: int, size: int):
+        word = a & ~7
+        w = self.scen.memory.get(word, 0)
+        off = (a - word) * 8
+        if size == 8 and off == 0:
+            return V.const(w, 64) if isinstance(w, int) else w
+        wv = V.const(w, 64) if isinstance(w, int) else w
+        if off + size * 8 > 64:
+            # crosses a word: assemble from two words
+            nxt = self.scen.memory.get(word + 8, 0)
+            nv = V.const(nxt, 64) if isinstance(nxt, int) else nxt
+            both = V.concat(nv, wv)
+            return V.extract(both, off + size * 8 - 1, off)
+        return V.extract(wv, off + size * 8 - 1, off)
+
+    def _fixpoint(self, max_rounds: int = 12):
+        """Value sets of all reads: a read can return what its candidate stores write
+        or the initial memory at its address.  Iterate to a fixpoint."""
+        for rd in self.reads:
+            self.vsa.set_var(rd.name, frozenset())
+        for a in self.loads:
+            self.vsa.set_var(V.to_z3(a.value).decl().name(), frozenset())
+        for _ in range(max_rounds):
+            changed = False
+            for rd in self.reads:
+                cands, mixed = self._candidates(rd)
+                addrs = self.vsa.values(rd.addr)
+                vals: set | None = set()
+                if addrs is TOP or mixed:
+                    vals = None
+                else:
+                    for a in addrs:
+                        iv = self.vsa.values(self._init_at(a, rd.size))
+                        if iv is TOP:
+                            vals = None
+                            break
+                        vals |= iv
+                if vals is not None:
+                    for s in cands:
+                        sv = self.vsa.values(s.value)
+                        if sv is TOP:
+                            vals = None
+                            break
+                        vals |= sv
+                old = self.vsa.var_sets.get(rd.name, frozenset())
+                new = None if vals is None or len(vals) > self.vsa.cap else frozenset(vals)
+                if new != old:
+                    changed = True
+                    self.vsa.set_var(rd.name, new)
+                    if rd.access is not None:
+                        self.vsa.set_var(V.to_z3(rd.access.value).decl().name(), new)
+            if not changed:
+                return
+        # did not converge: give up precision (sound)
+        for rd in self.reads:
+            self.vsa.set_var(rd.name, TOP)
+
+    def _rf(self, rd: Read):
+        """What the read returns: the latest (largest `p`) candidate store visible to
+        it, or the initial value when none is."""
+        cands, mixed = self._candidates(rd)
+        for s in mixed:
+            self.mixed.append((rd, s))
+        rd.cands = cands
+        init = self.init_value(rd.addr, rd.size, rd.name)
+        if init is None:
+            init = V.var(f"init_{rd.name}", rd.size * 8)
+            self.unknown_init.append(rd)
+        cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+        val = init
+        vis_all = []
+        for i, s in enumerate(cands, 1):
+            vis = self.visible(s, rd)
+            vis_all.append(vis)
+            cons.append(Implies(vis, rd.M >= self.p[s]))
+            cons.append(Implies(rd.sel == i, And(vis, rd.M == self.p[s])))
+            val = V.ite(rd.sel == i, s.value, val)
+        cons.append(Implies(rd.sel == 0, And(rd.M == 0, *[z3.Not(v) for v in vis_all])))
+        cons.append(V.to_z3(rd.value) == V.to_z3(val))
+        self.add("read-latest-visible", And(*cons))
+
+    def same_addr(self, s: Access, addr):
+        sa, ra = self.vsa.values(self.pa[s]), self.vsa.values(addr)
+        if sa is not TOP and ra is not TOP and len(sa) == 1 and sa == ra:
+            return True
+        return V.eq(self.pa[s], addr)
+
+    def visible(self, s: Access, rd: Read):
+        """Store s is visible to read rd (same address, happened, performed for the
+        reader by the read's time)."""
+        same = self.same_addr(s, rd.addr)
+        if rd.walker:
+            when = (self.q[s] if s.cpu == rd.observer else self.p[s]) < rd.time
+        elif s.cpu == rd.observer:
+            when = True             # own earlier store: forwarded (candidates exclude later)
+        else:
+            when = self.p[s] < rd.time
+        return And(self.exec(s), same, when)
+
+    # ------------------------------------------------------------------ helpers for rules
+    def chain_alive(self, ch: Chain, k: int, leaf, start, end):
+        """The level-k entry of `ch`, read at `start`, is not invalidated before `end`
+        by any TLBI performed on its CPU in between."""
+        out = []
+        for t in self.tlbis:
+            inv = self.inv.get((t, ch.cpu))
+            if inv is None:
+                continue
+            m = TL.matches(t.effect, self.features, va=ch.va, level=k, leaf=leaf,
+                           is_global=self.entry_global(ch, k), asid=ch.asid,
+                           regime_el=self.regime.el)
+            if V.concrete_bool(m) is False:
+                continue
+            out.append(z3.Not(And(self.exec(t), m, start < inv, inv < end)))
+        return And(*out)
+
+    def earlier(self, e: Event, cls=None, pred=None):
+        """Events of e's CPU before it in the list (program-order earlier when both
+        happen), optionally of a class."""
+        tr = self.traces[e.cpu]
+        out = []
+        for f in tr.events[:e.index]:
+            if cls is not None and not isinstance(f, cls):
+                continue
+            if pred is not None and not pred(f):
+                continue
+            out.append(f)
+        return out
+
+    def later(self, e: Event, cls=None):
+        tr = self.traces[e.cpu]
+        return [f for f in tr.events[e.index + 1:] if cls is None or isinstance(f, cls)]

@@ -1,0 +1,404 @@
+"""The properties bbmcheck proves, each as the Z3 condition of its violation.
+
+A violation is existential: some execution, some CPU, some TLB entry.  Properties
+about TLB contents use *witness walks* — walks of the tracked VA (any VA the
+scenario's tables map, chosen by the solver) on each CPU, which the solver may
+"switch on" to exhibit an entry.
+
+  bbm        a valid descriptor is replaced by a different valid one where
+             break-before-make is required, and the new value becomes visible to
+             a walker while some CPU whose MMU may be on holds an entry read from
+             the old one (or can still fill one).
+  conflict   a TLB holds two entries that match one VA in one translation
+             context and differ (output, attributes, size, table address).
+  fault      an access finds no valid translation (translation/access-flag fault).
+  stale      an access to a VA the scenario names uses an entry that a walk of
+             memory as its walker sees at that time would not give.
+  post       a postcondition of the scenario fails when every CPU has returned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from . import values as V
+from .encode import And, Chain, Encoding, Implies, Or, Read, zb
+from .events import Access, Return, Stop
+from .vmsa import descriptor as D
+from .vsa import may_equal
+
+# property name -> (title, Arm reference)
+PROPERTIES = {
+    "bbm": ("break-before-make violated",
+            "Arm ARM D8.15 (R_ break-before-make): a valid descriptor is replaced by another "
+            "valid one that differs in output address, memory type, shareability, nG, "
+            "Contiguous or block size while it may be cached"),
+    "conflict": ("conflicting TLB entries",
+                 "Arm ARM D8.16.2 (TLB conflict): two entries matching one VA in one "
+                 "translation context give different translations"),
+    "fault": ("unexpected translation fault",
+              "Arm ARM D8.x: the access finds an invalid descriptor (translation fault) "
+              "or AF=0 (access flag fault)"),
+    "stale": ("stale translation used",
+              "the access uses a TLB entry that no longer matches memory as its walker "
+              "sees it"),
+    "post": ("postcondition failed", "the scenario's postcondition"),
+}
+
+
+@dataclass
+class Violation:
+    """The condition of a violation plus the pieces a trace needs to explain it."""
+    prop: str
+    cond: object
+    parts: list = field(default_factory=list)   # (condition, description dict) alternatives
+
+
+# --------------------------------------------------------------------------- witness walks
+
+def tracked_va(enc: Encoding):
+    """The tracked VA: one of the scenario's candidate VAs, chosen by the solver."""
+    v = getattr(enc, "_tracked", None)
+    if v is not None:
+        return v
+    vas = sorted(set(enc.scen.tracked_vas))
+    v = V.var("tracked_va", 64)
+    enc._tracked = v
+    if vas:
+        enc.vsa.set_var("tracked_va", frozenset(vas))
+        enc.add("tracked-va", Or(*[V.to_z3(v) == a for a in vas]))
+    return v
+
+
+def witness_chains(enc: Encoding, cpu: int, n: int = 2) -> list[Chain]:
+    """Witness walks of the tracked VA on `cpu` (created once, before the read
+    value-sets are computed)."""
+    key = ("wit", cpu)
+    cache = enc.__dict__.setdefault("_witness", {})
+    if key in cache:
+        return cache[key]
+    va = tracked_va(enc)
+    out = []
+    for i in range(n):
+        ch = enc.walk(cpu, va, f"wit{cpu}_{i}", kind="witness")
+        ch.active = z3.Bool(f"active_wit{cpu}_{i}")
+        out.append(ch)
+    cache[key] = out
+    return out
+
+
+def fresh_chain(enc: Encoding, a: Access) -> Chain:
+    """A walk of a's VA with every level read at a's lookup time (no TLB)."""
+    cache = enc.__dict__.setdefault("_fresh", {})
+    if a in cache:
+        return cache[a]
+    ch = enc.walk(a.cpu, a.va, f"fresh{a.cpu}_{a.index}", kind="fresh", before=a.index)
+    ch.active = enc.happens(a)
+    for k in ch.levels:
+        enc.add("fresh-walk", ch.r[k] == enc.u[a])
+    cache[a] = ch
+    return ch
+
+
+def prepare(enc: Encoding, props) -> None:
+    """Create the witness structures the properties need (before Encoding.build
+    computes value sets and reads)."""
+    if "bbm" in props or "conflict" in props or "post" in props:
+        for c in range(enc.ncpus):
+            witness_chains(enc, c)
+    if "stale" in props and enc.scen.stale_vas:
+        wanted = set(enc.scen.stale_vas)
+        for a in enc.accesses:
+            vs = enc.vsa.values(a.va)
+            if vs is None or vs & wanted:
+                if a in enc.chain_of:
+                    fresh_chain(enc, a)
+
+
+def witness_rules(enc: Encoding) -> None:
+    """Timing rules of witness walks (as for access walks, guarded by `active`)."""
+    from .vmsa import rules as R
+    for ch in enc.chains:
+        if ch.kind != "witness":
+            continue
+        ks = ch.levels
+        for i, k in enumerate(ks[:-1]):
+            nxt = ks[i + 1]
+            enc.add("tlb-entry-lifetime",
+                    Implies(And(ch.active, ch.reach[nxt]),
+                            enc.chain_alive(ch, k, False, ch.r[k], ch.r[nxt])))
+
+
+def mmu_may_be_on(enc: Encoding, cpu: int, time, tag: str):
+    sctlr = enc._regime_regs()[0]
+    sc, cons = enc.sysreg_in_effect(cpu, sctlr, time, tag)
+    return And(cons, V.bit(sc, 0))
+
+
+def entry_at(enc: Encoding, ch: Chain, k: int):
+    """The walk has a cacheable entry at level k: a table it walked through, or a
+    valid leaf with AF set."""
+    d = ch.d[k]
+    usable_leaf = V.bool_and(D.is_leaf(d, k), D.access_flag(d))
+    return V.bool_and(ch.reach[k], V.bool_or(D.is_table(d, k), usable_leaf))
+
+
+# --------------------------------------------------------------------------- properties
+
+def fault(enc: Encoding) -> Violation:
+    parts = []
+    for a, f in enc.fault.items():
+        if V.concrete_bool(f) is False:
+            continue
+        parts.append((And(enc.exec(a), f), {"access": a}))
+    return Violation("fault", Or(*[p for p, _ in parts]), parts)
+
+
+def _descriptor_levels(enc: Encoding, s: Access):
+    """For a store that may write a declared translation table: [(level, [addresses])]."""
+    addrs = enc.vsa.values(enc.pa[s])
+    by_level: dict[int, list[int]] = {}
+    if addrs is None:
+        for t in enc.scen.tables:
+            by_level.setdefault(t.level, []).append(None)
+        return {k: None for k in by_level}
+    for a in addrs:
+        hit = enc.scen.table_at(a)
+        if hit is not None and a % 8 == 0:
+            by_level.setdefault(hit[0].level, []).append(a)
+    return by_level
+
+
+def coherence_predecessor(enc: Encoding, s: Access) -> Read:
+    """A read of the value store s overwrites: the latest store before it in
+    coherence order (or the initial value)."""
+    cache = enc.__dict__.setdefault("_pred", {})
+    if s in cache:
+        return cache[s]
+    rd = Read(name=f"old_{s.cpu}_{s.index}", addr=enc.pa[s], size=s.size, time=enc.p[s],
+              observer=-1, walker=False)
+    cands = []
+    for o in enc.stores:
+        if o is s or o.size != s.size:
+            continue
+        if may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
+            cands.append(o)
+    init = enc.init_value(rd.addr, rd.size, rd.name)
+    if init is None:
+        init = V.var(f"init_{rd.name}", rd.size * 8)
+    cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+    val, vis_all = init, []
+    for i, o in enumerate(cands, 1):
+        vis = And(enc.exec(o), enc.same_addr(o, rd.addr), enc.p[o] < enc.p[s])
+        vis_all.append(vis)
+        cons.append(Implies(vis, rd.M >= enc.p[o]))
+        cons.append(Implies(rd.sel == i, And(vis, rd.M == enc.p[o])))
+        val = V.ite(rd.sel == i, o.value, val)
+    cons.append(Implies(rd.sel == 0, And(rd.M == 0, *[z3.Not(v) for v in vis_all])))
+    cons.append(V.to_z3(rd.value) == V.to_z3(val))
+    enc.add("read-latest-visible", And(*cons))
+    rd.cands = cands
+    cache[s] = rd
+    return rd
+
+
+def bbm(enc: Encoding) -> Violation:
+    feats = enc.features
+    parts = []
+    for s in enc.stores:
+        if s.size != 8:
+            continue
+        levels = _descriptor_levels(enc, s)
+        if not levels:
+            continue
+        old = coherence_predecessor(enc, s).value
+        new = s.value
+        T = enc.q[s]                      # the new value reaches its first walker
+        for k, addrs in levels.items():
+            if addrs is None:
+                continue
+            at_level = Or(*[V.to_z3(enc.pa[s]) == a for a in addrs])
+            change = And(D.is_valid(old, k), D.is_valid(new, k),
+                         D.needs_bbm(old, new, k, feats))
+            if V.concrete_bool(change) is False:
+                continue
+            for c in range(enc.ncpus):
+                for w in witness_chains(enc, c)[:1]:
+                    if k not in w.reads:
+                        continue
+                    rd = w.reads[k]
+                    leaf = D.is_leaf(w.d[k], k)
+                    rk = w.r[k]
+                    held = And(w.active, entry_at(enc, w, k),
+                               V.to_z3(rd.addr) == V.to_z3(enc.pa[s]),
+                               V.to_z3(w.d[k]) == V.to_z3(old),
+                               enc.chain_alive(w, k, leaf, rk, T),
+                               mmu_may_be_on(enc, c, z3.If(rk > T, rk, T), f"bbm{s.index}_{c}"),
+                               rk >= 0)
+                    cond = And(enc.exec(s), at_level, change, held)
+                    parts.append((cond, {"store": s, "cpu": c, "level": k, "witness": w,
+                                         "old": old}))
+    return Violation("bbm", Or(*[p for p, _ in parts]), parts)
+
+
+def conflict(enc: Encoding) -> Violation:
+    parts = []
+    feats = enc.features
+    for c in range(enc.ncpus):
+        w1, w2 = witness_chains(enc, c)
+        lv1, lv2 = z3.Int(f"lv_{w1.tag}"), z3.Int(f"lv_{w2.tag}")
+        ks = w1.levels
+        cons = [z3.Or([lv1 == k for k in ks]), z3.Or([lv2 == k for k in ks])]
+        for w, lv in ((w1, lv1), (w2, lv2)):
+            for k in ks:
+                cons.append(Implies(lv == k, entry_at(enc, w, k)))
+        X = z3.Int(f"X_conflict_{c}")
+        # both entries alive at X (each from its own read until X)
+        for w, lv in ((w1, lv1), (w2, lv2)):
+            for k in ks:
+                leaf = D.is_leaf(w.d[k], k)
+                cons.append(Implies(lv == k, And(w.r[k] <= X,
+                                                 enc.chain_alive(w, k, leaf, w.r[k], X))))
+        # same translation context: a global entry matches every ASID
+        g1 = _entry_global(enc, w1, lv1)
+        g2 = _entry_global(enc, w2, lv2)
+        ctx = Or(g1, g2, V.to_z3(w1.asid) == V.to_z3(w2.asid))
+        # they differ at some level both entries cover
+        diffs = []
+        for k in ks:
+            both = And(lv1 >= k, lv2 >= k)
+            c1 = D.entry_content(w1.d[k], k)
+            c2 = D.entry_content(w2.d[k], k)
+            differ = V.ne(c1, c2)
+            if feats.bbm_level >= 2:
+                # FEAT_BBM level 2: a block-size change causes no TLB conflict abort
+                differ = V.bool_and(differ, V.eq(V.extract(c1, 71, 71), V.extract(c2, 71, 71)))
+            diffs.append(And(both, differ))
+        cond = And(w1.active, w2.active, *cons, ctx, Or(*diffs),
+                   mmu_may_be_on(enc, c, X, f"conf{c}"))
+        parts.append((cond, {"cpu": c, "witnesses": (w1, w2), "levels": (lv1, lv2), "at": X}))
+    return Violation("conflict", Or(*[p for p, _ in parts]), parts)
+
+
+def _entry_global(enc, w, lv):
+    out = []
+    for k in w.levels:
+        out.append(And(lv == k, enc.entry_global(w, k)))
+    return Or(*out)
+
+
+def stale(enc: Encoding) -> Violation:
+    parts = []
+    fresh = enc.__dict__.get("_fresh", {})
+    for a, F in fresh.items():
+        ch = enc.chain_of[a]
+        named = Or(*[V.to_z3(a.va) >> 12 == v >> 12 for v in enc.scen.stale_vas])
+        differs = [F.fault]
+        for k in ch.levels:
+            same = And(F.end[k], V.eq(D.entry_content(F.d[k], k),
+                                      D.entry_content(ch.d[k], k)))
+            differs.append(And(ch.ok[k], z3.Not(zb(same))))
+        cond = And(enc.exec(a), enc.mmu[a], z3.Not(zb(enc.fault[a])), named, Or(*differs))
+        parts.append((cond, {"access": a, "fresh": F}))
+    return Violation("stale", Or(*[p for p, _ in parts]), parts)
+
+
+def postconditions(enc: Encoding) -> Violation:
+    parts = []
+    if not enc.scen.postconditions:
+        return Violation("post", False, [])
+    final = final_time(enc)
+    for pc in enc.scen.postconditions:
+        ok = pc.build(enc, final)
+        parts.append((And(all_returned(enc, final), z3.Not(zb(ok))), {"post": pc}))
+    return Violation("post", Or(*[p for p, _ in parts]), parts)
+
+
+def final_time(enc: Encoding):
+    T = getattr(enc, "_final", None)
+    if T is None:
+        T = z3.Int("T_final")
+        enc._final = T
+    return T
+
+
+def all_returned(enc: Encoding, T):
+    """Every CPU returned before T, and every store it made is visible by then."""
+    conds = []
+    for tr in enc.traces:
+        rets = [e for e in tr.events if isinstance(e, Return)]
+        conds.append(Or(*[And(enc.happens(r), r.t < T) for r in rets]))
+    for s in enc.stores:
+        conds.append(Implies(enc.exec(s), enc.p[s] < T))
+    return And(*conds)
+
+
+def final_value(enc: Encoding, addr: int, size: int = 8):
+    """The value at a physical address when every CPU has returned (a read after
+    every store)."""
+    cache = enc.__dict__.setdefault("_finalv", {})
+    key = (addr, size)
+    if key in cache:
+        return cache[key]
+    T = final_time(enc)
+    rd = Read(name=f"final_{addr:x}_{size}", addr=V.const(addr, 64), size=size, time=T,
+              observer=-1, walker=False)
+    cands = [s for s in enc.stores if s.size == size
+             and may_equal(enc.vsa.values(enc.pa[s]), frozenset([addr]))]
+    init = enc.init_value(rd.addr, size, rd.name)
+    cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+    val, vis_all = init, []
+    for i, s in enumerate(cands, 1):
+        vis = And(enc.exec(s), enc.same_addr(s, rd.addr))
+        vis_all.append(vis)
+        cons.append(Implies(vis, rd.M >= enc.p[s]))
+        cons.append(Implies(rd.sel == i, And(vis, rd.M == enc.p[s])))
+        val = V.ite(rd.sel == i, s.value, val)
+    cons.append(Implies(rd.sel == 0, And(rd.M == 0, *[z3.Not(v) for v in vis_all])))
+    cons.append(V.to_z3(rd.value) == V.to_z3(val))
+    enc.add("read-latest-visible", And(*cons))
+    cache[key] = rd.value
+    return rd.value
+
+
+BUILDERS = {"bbm": bbm, "conflict": conflict, "fault": fault, "stale": stale,
+            "post": postconditions}
+
+
+def unsupported(enc: Encoding):
+    parts = [(enc.happens(e), {"stop": e}) for tr in enc.traces for e in tr.events
+             if isinstance(e, Stop) and e.reason == "unsupported"]
+    return Or(*[p for p, _ in parts]), parts
+
+
+def cut_by_bound(enc: Encoding):
+    parts = [(enc.happens(e), {"stop": e}) for tr in enc.traces for e in tr.events
+             if isinstance(e, Stop) and e.reason == "bound"]
+    return Or(*[p for p, _ in parts]), parts
+
+
+def completion(enc: Encoding):
+    """Every CPU returns (the reachability witness of a PROVED verdict)."""
+    conds = []
+    for tr in enc.traces:
+        rets = [e for e in tr.events if isinstance(e, Return)]
+        conds.append(Or(*[enc.happens(r) for r in rets]))
+    return And(*conds)
+
+
+def mixed_size(enc: Encoding):
+    parts = []
+    for rd, s in enc.mixed:
+        who = rd.access if rd.access is not None else None
+        c = enc.exec(s)
+        if who is not None:
+            c = And(c, enc.exec(who))
+        elif rd.chain is not None and rd.chain.access is not None:
+            c = And(c, enc.happens(rd.chain.access))
+        else:
+            continue
+        pa_s, pa_r = V.to_z3(enc.pa[s]), V.to_z3(rd.addr)
+        overlap = z3.And(z3.ULT(pa_r, pa_s + s.size), z3.ULT(pa_s, pa_r + rd.size))
+        parts.append((And(c, overlap), {"read": rd, "store": s}))
+    return Or(*[p for p, _ in parts]), parts

@@ -1,0 +1,589 @@
+"""Symbolic execution of one CPU: program -> guarded events.
+
+Every path of the routine is executed at once.  A data-dependent branch forks the
+state; the two halves meet again at the branch's immediate post-dominator and are
+merged (registers become if-then-else terms), so a traversal of a table tree costs
+the size of the tree, not the number of its shapes.  Loads return fresh variables
+(the encoder decides what they read); every load, store, barrier, TLBI, ISB and
+translation-register write becomes an Event carrying its path condition.
+
+Await loops: an iteration of a loop that stores nothing, invalidates nothing,
+writes no system register and leaves every register the next iteration reads
+unchanged cannot influence anything; an execution that spins k times is the same,
+to every other observer, as one where the CPU arrives late and runs the final
+iteration only.  Such a back edge ends the path as `blocked` (the CPU is waiting),
+which makes the bound independent of how long a CPU waits.  The reduction is on by
+default and can be disabled (`reduce_await=False`); tests check it leaves verdicts
+unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import z3
+
+from ..errors import ModelError
+from ..grammar.program import Program
+from . import effects as E
+from . import values as V
+from .cfg import CFG, EXIT
+from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, ISBEvent, Other,
+                     Return, Step, Stop, SysRegWrite, TLBIEvent)
+from .isa import decode
+
+TRACK_FIELDS = ("last_isb", "last_dsb", "pend_local", "pend_global", "pend_tlbi_local",
+                "pend_tlbi_global", "pend_dmb_all", "pend_dmb_st", "pend_dmb_ld",
+                "last_dmb_all", "last_dmb_st", "last_dmb_ld", "pend_loads", "ctrl",
+                "pend_msr")
+DMB_TYPES = ("all", "st", "ld")
+
+
+@dataclass
+class Frame:
+    pc: int
+    depth: int
+    fork: int
+
+
+class SymState:
+    __slots__ = ("pc", "regs", "sp", "nzcv", "sysregs", "guard", "steps", "calls",
+                 "merge", "trk", "msr_last", "snaps", "log", "excl", "forks")
+
+    def copy(self) -> "SymState":
+        s = SymState.__new__(SymState)
+        s.pc = self.pc
+        s.regs = list(self.regs)
+        s.sp = self.sp
+        s.nzcv = self.nzcv
+        s.sysregs = dict(self.sysregs)
+        s.guard = self.guard
+        s.steps = self.steps
+        s.calls = self.calls
+        s.merge = self.merge
+        s.trk = dict(self.trk)
+        s.msr_last = dict(self.msr_last)
+        s.snaps = dict(self.snaps)
+        s.log = self.log
+        s.excl = self.excl
+        s.forks = self.forks
+        return s
+
+
+def _and(g, c):
+    if g is True:
+        return V.to_z3(c) if not isinstance(c, bool) else c
+    if c is True:
+        return g
+    if c is False or g is False:
+        return False
+    return z3.And(g, V.to_z3(c))
+
+
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    ca, cb = V.is_concrete(a), V.is_concrete(b)
+    if ca and cb:
+        return a == b
+    if ca or cb:
+        return False
+    return a.eq(b)
+
+
+class LoadIndex:
+    """Maps load-value variables back to their events (for dependencies)."""
+
+    def __init__(self):
+        self.by_name: dict[str, Access] = {}
+        self._cache: dict[int, frozenset] = {}
+        self._keep: list = []
+
+    def leaves(self, term) -> frozenset:
+        """The load events whose values `term` mentions."""
+        if isinstance(term, bool) or V.is_concrete(term):
+            return frozenset()
+        key = term.get_id()
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        out: set = set()
+        todo, seen = [term], set()
+        while todo:
+            t = todo.pop()
+            i = t.get_id()
+            if i in seen:
+                continue
+            seen.add(i)
+            if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                ev = self.by_name.get(t.decl().name())
+                if ev is not None:
+                    out.add(ev)
+            else:
+                todo.extend(t.children())
+        res = frozenset(out)
+        self._cache[key] = res
+        self._keep.append(term)        # keep the term alive: Z3 reuses ids of freed terms
+        return res
+
+
+class _Ctx:
+    """The Context (model/isa/context.py) of one step of one state."""
+
+    def __init__(self, ex: "Executor", st: SymState, step: Step):
+        self.ex = ex
+        self.st = st
+        self.step = step
+        self.pc = st.pc
+        self.branch_info = None
+        self.stop: tuple[str, str] | None = None
+
+    # registers
+    def read_gpr(self, n):
+        return self.st.regs[n]
+
+    def write_gpr(self, n, value):
+        self.st.regs[n] = value
+        self.step.writes[f"x{n}"] = value
+
+    def read_sp(self):
+        return self.st.sp
+
+    def write_sp(self, value):
+        self.st.sp = value
+        self.step.writes["sp"] = value
+
+    def read_nzcv(self):
+        return self.st.nzcv
+
+    def write_nzcv(self, value):
+        self.st.nzcv = value
+        self.step.writes["nzcv"] = value
+
+    def branch(self, cond, target, *, link=False, kind="b"):
+        self.branch_info = (cond, target, link, kind)
+
+    def symbol(self, name):
+        return self.ex.symbol(name)
+
+    # memory
+    def _access(self, **kw) -> Access:
+        st, ex = self.st, self.ex
+        ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
+        ev.addr_deps = ex.loads.leaves(kw["va"])
+        ev.ctrl = st.trk["ctrl"]
+        ev.last_isb = st.trk["last_isb"]
+        ev.last_dsb = st.trk["last_dsb"]
+        ev.dmb_before = (st.trk["last_dmb_all"] | st.trk["last_dmb_st"]
+                         | st.trk["last_dmb_ld"])
+        ex.add_event(st, ev)
+        for ty in DMB_TYPES:
+            st.trk["pend_dmb_" + ty] = st.trk["pend_dmb_" + ty] | {ev}
+        if not ev.is_store:
+            st.trk["pend_loads"] = st.trk["pend_loads"] | {ev}
+        return ev
+
+    def load(self, addr, size, *, acquire=False, exclusive=False):
+        name = f"ld_{self.ex.cpu}_{len(self.ex.trace.events)}"
+        val = V.var(name, size * 8)
+        ev = self._access(is_store=False, va=addr, size=size, value=val, acquire=acquire,
+                          exclusive=exclusive)
+        self.ex.loads.by_name[name] = ev
+        if exclusive:
+            self.st.excl = ev
+        return val
+
+    def store(self, addr, size, value, *, release=False):
+        ev = self._access(is_store=True, va=addr, size=size, value=value, release=release)
+        ev.data_deps = self.ex.loads.leaves(value)
+        self._pend_store(ev)
+
+    def _pend_store(self, ev):
+        t = self.st.trk
+        t["pend_local"] = t["pend_local"] | {ev}
+        t["pend_global"] = t["pend_global"] | {ev}
+
+    def store_exclusive(self, addr, size, value, *, release=False):
+        name = f"sx_{self.ex.cpu}_{len(self.ex.trace.events)}"
+        status = V.var(name, 32)
+        ev = self._access(is_store=True, va=addr, size=size, value=value, release=release,
+                          exclusive=True, status=status)
+        ev.data_deps = self.ex.loads.leaves(value)
+        ev.pair = self.st.excl
+        self.st.excl = None
+        self._pend_store(ev)
+        return status
+
+    def clear_exclusive(self):
+        self.st.excl = None
+
+    # system registers
+    def read_sysreg(self, name):
+        v = self.st.sysregs.get(name)
+        if v is None:
+            v = self.ex.initial_sysreg(name)
+            self.st.sysregs[name] = v
+        return v
+
+    def write_sysreg(self, name, value):
+        st = self.st
+        st.sysregs[name] = value
+        self.step.writes[name] = value
+        if name in TRANSLATION_REGS:
+            ev = SysRegWrite(cpu=self.ex.cpu, index=0, guard=st.guard, step=self.step,
+                             name=name, value=value, prev=st.msr_last.get(name, frozenset()),
+                             ctrl=st.trk["ctrl"])
+            self.ex.add_event(st, ev)
+            st.msr_last[name] = frozenset({ev})
+            st.trk["pend_msr"] = st.trk["pend_msr"] | {ev}
+
+    # everything else
+    def effect(self, eff):
+        st, ex = self.st, self.ex
+        t = st.trk
+        if isinstance(eff, E.Barrier):
+            ev = Barrier(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, op=eff.kind,
+                         domain=eff.domain, types=eff.types)
+            if eff.kind == "dsb":
+                # A DSB waits for earlier stores (all but DSB LD) and completes earlier
+                # TLBIs (only a DSB covering loads and stores, not DSB ST/LD).
+                if eff.types in ("all", "st"):
+                    ev.covers_local = t["pend_local"]
+                    t["pend_local"] = frozenset()
+                    if ev.global_domain:
+                        ev.covers_global = t["pend_global"]
+                        t["pend_global"] = frozenset()
+                if eff.types in ("all", "ld"):
+                    ev.load_cover = t["pend_loads"]
+                    t["pend_loads"] = frozenset()
+                if eff.types == "all":
+                    ev.completes_local = t["pend_tlbi_local"]
+                    t["pend_tlbi_local"] = frozenset()
+                    if ev.global_domain:
+                        ev.completes_global = t["pend_tlbi_global"]
+                        t["pend_tlbi_global"] = frozenset()
+                t["last_dsb"] = frozenset({ev})
+            else:
+                # A DMB orders the accesses before it (of its type) with those after it,
+                # since the previous DMB of the same type (rules chain same-type DMBs).
+                ev.dmb_cover = t["pend_dmb_" + eff.types]
+                ev.dmb_prev = t["last_dmb_" + eff.types]
+                t["pend_dmb_" + eff.types] = frozenset()
+                t["last_dmb_" + eff.types] = frozenset({ev})
+            ex.add_event(st, ev)
+        elif isinstance(eff, E.ISB):
+            ev = ISBEvent(cpu=ex.cpu, index=0, guard=st.guard, step=self.step,
+                          ctrl=t["ctrl"], syncs=t["pend_msr"])
+            t["pend_msr"] = frozenset()
+            t["last_isb"] = frozenset({ev})
+            ex.add_event(st, ev)
+        elif isinstance(eff, E.TLBI):
+            ev = TLBIEvent(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, effect=eff,
+                           ctrl=t["ctrl"], last_isb=t["last_isb"],
+                           deps=ex.loads.leaves(eff.xt) if eff.xt is not None else frozenset())
+            t["pend_tlbi_local"] = t["pend_tlbi_local"] | {ev}
+            t["pend_tlbi_global"] = t["pend_tlbi_global"] | {ev}
+            ex.add_event(st, ev)
+        elif isinstance(eff, (E.DC, E.IC, E.Event)):
+            what = type(eff).__name__.lower() + " " + (eff.op if hasattr(eff, "op") else eff.kind)
+            ex.add_event(st, Other(cpu=ex.cpu, index=0, guard=st.guard, step=self.step,
+                                   what=what))
+        elif isinstance(eff, E.Exception_):
+            self.stop = ("unsupported", f"{eff.kind}: exception-generating instructions "
+                                        f"are not modelled")
+        elif isinstance(eff, E.Unsupported):
+            self.stop = ("unsupported", eff.reason)
+        else:
+            self.stop = ("unsupported", f"unknown effect {eff!r}")
+
+
+class Executor:
+    """Symbolic execution of one CPU from an entry address."""
+
+    def __init__(self, program: Program, cpu: int, entry: str, entry_addr: int,
+                 regs: dict[int, object], sysregs: dict[str, object],
+                 symbol: Callable[[str], int], bound: int, *,
+                 sp=None, reduce_await: bool = True, cfg: CFG | None = None):
+        self.program = program
+        self.cpu = cpu
+        self.symbol = symbol
+        self.bound = bound
+        self.reduce_await = reduce_await
+        self.trace = CpuTrace(cpu, entry)
+        self.loads = LoadIndex()
+        self.cfg = cfg or CFG(program, entry_addr, symbol)
+        def bv(x):
+            return V.const(x, 64) if isinstance(x, int) else x
+        regs = {n: bv(v) for n, v in regs.items()}
+        sysregs = {k: bv(v) for k, v in sysregs.items()}
+        sp = bv(sp) if sp is not None else None
+        self._init_sysregs = dict(sysregs)
+        self._fork_id = 0
+        self._fork_guard: dict[int, object] = {}
+        self._lost: set[int] = set()
+        self.stats = {"forks": 0, "merges": 0, "blocked": 0, "cut": 0, "paths_done": 0}
+
+        st = SymState.__new__(SymState)
+        st.pc = entry_addr
+        st.regs = [regs.get(n, V.var(f"init_x{n}_cpu{cpu}", 64)) for n in range(31)]
+        st.sp = sp if sp is not None else V.var(f"init_sp_cpu{cpu}", 64)
+        st.nzcv = V.var(f"init_nzcv_cpu{cpu}", 4)
+        st.sysregs = dict(sysregs)
+        st.guard = True
+        st.steps = 0
+        st.calls = ()
+        st.merge = ()
+        st.trk = {f: frozenset() for f in TRACK_FIELDS}
+        st.msr_last = {}
+        st.snaps = {}
+        st.log = None
+        st.excl = None
+        st.forks = ()
+        self.initial = st
+
+    def initial_sysreg(self, name):
+        v = self._init_sysregs.get(name)
+        if v is None:
+            v = V.var(f"init_{name}_cpu{self.cpu}", 64)
+            self._init_sysregs[name] = v
+        return v
+
+    # ------------------------------------------------------------------ events
+    def add_event(self, st: SymState, ev: Event):
+        ev.index = len(self.trace.events)
+        ev.t = z3.Int(f"t_{self.cpu}_{ev.index}")
+        self.trace.events.append(ev)
+        if ev.step is not None:
+            ev.step.events.append(ev)
+        st.log = (ev, st.log)
+
+    def _stop(self, st: SymState, reason: str, detail: str = "", step: Step | None = None):
+        if reason == "return":
+            ev = Return(cpu=self.cpu, index=0, guard=st.guard, step=step)
+            self.trace.final_states.append(st)
+        else:
+            ev = Stop(cpu=self.cpu, index=0, guard=st.guard, step=step, reason=reason,
+                      detail=detail)
+        self.add_event(st, ev)
+        self._lost.update(st.forks)       # the forks it belonged to lost a state
+        self.stats["paths_done"] += 1
+        if reason == "blocked":
+            self.stats["blocked"] += 1
+        if reason == "bound":
+            self.stats["cut"] += 1
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> CpuTrace:
+        work: list[SymState] = [self.initial]
+        parked: dict[int, list[SymState]] = {}
+        outstanding: dict[int, int] = {}
+
+        def finished(st: SymState):
+            for fid in st.forks:
+                outstanding[fid] -= 1
+                ready(fid)
+
+        def ready(fid):
+            ps = parked.get(fid)
+            if ps is not None and len(ps) == outstanding[fid]:
+                del parked[fid]
+                merged = self._merge(ps)
+                if fid not in self._lost:
+                    merged.guard = self._fork_guard[fid]
+                # the merged state leaves the fork: enclosing forks lose len-1 states
+                for f2 in merged.forks:
+                    outstanding[f2] -= len(ps) - 1
+                work.append(merged)
+                for f2 in merged.forks:
+                    ready(f2)
+
+        while work:
+            st = work.pop()
+            # arrived at the merge point of the innermost fork?
+            if st.merge:
+                fr = st.merge[-1]
+                if st.pc == fr.pc and len(st.calls) == fr.depth:
+                    st.merge = st.merge[:-1]
+                    st.forks = st.forks[:-1]
+                    parked.setdefault(fr.fork, []).append(st)
+                    ready(fr.fork)
+                    continue
+            succ = self._step(st)
+            if not succ:
+                finished(st)
+                continue
+            if len(succ) == 2:
+                fid = self._fork_id
+                self._fork_guard[fid] = self._parent_guard
+                self._fork_id += 1
+                self.stats["forks"] += 1
+                for f2 in st.forks:
+                    outstanding[f2] += 1
+                ip = self.cfg.ipdom.get(st.pc)
+                if ip is not None:
+                    outstanding[fid] = 2
+                    for c in succ:
+                        c.merge = c.merge + (Frame(ip, len(c.calls), fid),)
+                        c.forks = c.forks + (fid,)
+            work.extend(reversed(succ))
+        self.trace.stats = dict(self.stats, events=len(self.trace.events),
+                                steps=len(self.trace.steps))
+        return self.trace
+
+    def _merge(self, states: list[SymState]) -> SymState:
+        if len(states) == 1:
+            return states[0]
+        self.stats["merges"] += 1
+        base = states[0]
+        for other in states[1:]:
+            base = self._merge2(base, other)
+        return base
+
+    def _merge2(self, a: SymState, b: SymState) -> SymState:
+        if a.calls != b.calls or a.pc != b.pc:
+            raise ModelError("internal: merging states at different points")
+        g = a.guard
+
+        def m(x, y):
+            return x if _same(x, y) else V.ite(g, x, y)
+        s = a.copy()
+        s.regs = [m(x, y) for x, y in zip(a.regs, b.regs)]
+        s.sp = m(a.sp, b.sp)
+        s.nzcv = m(a.nzcv, b.nzcv)
+        keys = set(a.sysregs) | set(b.sysregs)
+        s.sysregs = {k: m(a.sysregs.get(k) if k in a.sysregs else self.initial_sysreg(k),
+                          b.sysregs.get(k) if k in b.sysregs else self.initial_sysreg(k))
+                     for k in keys}
+        s.guard = z3.Or(a.guard, b.guard)
+        s.steps = max(a.steps, b.steps)
+        s.trk = {f: a.trk[f] | b.trk[f] for f in TRACK_FIELDS}
+        s.msr_last = {k: a.msr_last.get(k, frozenset()) | b.msr_last.get(k, frozenset())
+                      for k in set(a.msr_last) | set(b.msr_last)}
+        s.snaps = {}          # loop snapshots do not survive a merge
+        s.excl = a.excl if a.excl is b.excl else None
+        s.log = None
+        return s
+
+    # ------------------------------------------------------------------ one instruction
+    def _step(self, st: SymState) -> list[SymState]:
+        instr = self.program.instruction_at(st.pc)
+        if instr is None:
+            self._stop(st, "unsupported", f"no instruction at {st.pc:#x}")
+            return []
+        if st.steps >= self.bound:
+            self._stop(st, "bound", f"{self.bound} steps reached at {instr.loc.short()}")
+            return []
+        step = Step(cpu=self.cpu, order=len(self.trace.steps), instr=instr, guard=st.guard,
+                    prev_event=len(self.trace.events) - 1)
+        self.trace.steps.append(step)
+        st.steps += 1
+        ctx = _Ctx(self, st, step)
+        op = decode(instr)
+        try:
+            op.run(ctx)
+        except ModelError as e:
+            ctx.stop = ("unsupported", e.message)
+        if ctx.stop is not None:
+            self._stop(st, ctx.stop[0], ctx.stop[1], step)
+            return []
+        nxt = st.pc + instr.size
+        if ctx.branch_info is None:
+            return self._goto(st, nxt, step)
+        cond, target, link, kind = ctx.branch_info
+        c = V.concrete_bool(cond)
+        if kind == "ret" and not st.calls and c is True:
+            self._stop(st, "return", "", step)
+            return []
+        if kind == "ret" or (kind in ("br", "blr") and not link and c is True):
+            if not V.is_concrete(target):
+                self._stop(st, "unsupported", "return/indirect branch to a symbolic address",
+                           step)
+                return []
+            t = V.as_int(target)
+            if kind == "ret" and not st.calls:
+                self._stop(st, "return", "", step)
+                return []
+            if st.calls and st.calls[-1] == t:
+                st.calls = st.calls[:-1]
+            return self._goto(st, t, step)
+        if link:
+            if not V.is_concrete(target):
+                self._stop(st, "unsupported", "call to a symbolic address", step)
+                return []
+            st.calls = st.calls + (nxt,)
+            return self._goto(st, V.as_int(target), step)
+        if not V.is_concrete(target):
+            self._stop(st, "unsupported", "branch to a symbolic address", step)
+            return []
+        t = V.as_int(target)
+        if c is True:
+            return self._goto(st, t, step)
+        if c is False:
+            return self._goto(st, nxt, step)
+        # data-dependent: fork
+        deps = self.loads.leaves(cond)
+        self._parent_guard = st.guard
+        st.trk["ctrl"] = st.trk["ctrl"] | deps
+        taken = st.copy()
+        taken.guard = _and(st.guard, cond)
+        st.guard = _and(st.guard, V.bool_not(cond))
+        out = []
+        for s, pc in ((taken, t), (st, nxt)):
+            out.extend(self._goto(s, pc, step))
+        # if one side ended at once (an await back edge), there is no fork to merge
+        return out
+
+    def _goto(self, st: SymState, pc: int, step: Step) -> list[SymState]:
+        st.pc = pc
+        if pc in self.cfg.loop_headers:
+            snap = st.snaps.get(pc)
+            if (snap is not None and self.reduce_await and self._stuttered(st, snap, pc)):
+                self._stop(st, "blocked", f"waiting in the loop at "
+                                          f"{self.program.instruction_at(pc).loc.short()}", step)
+                return []
+            st.snaps[pc] = (list(st.regs), st.sp, st.nzcv, dict(st.sysregs), st.log, st.calls)
+        return [st]
+
+    def _stuttered(self, st: SymState, snap, header: int) -> bool:
+        """Did the iteration since `snap` leave nothing a later iteration or another
+        CPU could observe?  (Loads, barriers and events only; a store-exclusive only
+        if this path's condition says it failed; every register live at the loop
+        header unchanged.)"""
+        regs, sp, nzcv, sysregs, log, calls = snap
+        if calls != st.calls:
+            return False
+        cell = st.log
+        while cell is not None and cell is not log:
+            ev, cell = cell
+            if isinstance(ev, Access):
+                if not ev.is_store:
+                    continue
+                if ev.exclusive and ev.status is not None and self._failed(st.guard, ev.status):
+                    continue
+                return False
+            if isinstance(ev, (Barrier, ISBEvent, Other)):
+                continue
+            return False
+        if cell is not log:
+            return False
+        live = self.cfg.live_in.get(header, frozenset())
+        for n in range(31):
+            if f"x{n}" in live and not _same(regs[n], st.regs[n]):
+                return False
+        if "sp" in live and not _same(sp, st.sp):
+            return False
+        if "nzcv" in live and not _same(nzcv, st.nzcv):
+            return False
+        if set(sysregs) != set(st.sysregs) or any(not _same(sysregs[k], st.sysregs[k])
+                                                   for k in sysregs):
+            return False
+        return True
+
+    @staticmethod
+    def _failed(guard, status) -> bool:
+        if guard is True:
+            return False
+        s = z3.Solver()
+        s.set("timeout", 2000)
+        s.add(guard, V.to_z3(status) == 0)
+        return s.check() == z3.unsat

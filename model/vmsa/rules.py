@@ -1,0 +1,456 @@
+"""The architecture rules of bbmcheck's VMSA machine, top to bottom.
+
+Read this module as the model.  Each rule is a function that looks at the
+execution structure built by model/encode.py (events, reads, walks, the times `t`
+of instructions, `p`/`q` of store visibility, `pi` of loads, `u` of translation
+lookups, `inv` of TLBI performance, `r` of walk reads) and adds constraints under
+its name.  `RULES` lists every rule with the architecture text it stands for; the
+tests disable one rule at a time and check that a program that depends on it
+changes verdict.
+
+Times are integers: 0 is the initial state (the TLB may already hold entries read
+from it), every instruction happens at a time >= 1.
+
+References are to the Arm Architecture Reference Manual for A-profile (DDI 0487)
+and to Arm's own formal model (herd7's aarch64.cat with the VMSA extensions), whose
+relation names are given where a rule mirrors one.
+"""
+from __future__ import annotations
+
+import z3
+
+from .. import values as V
+from ..events import Access, Barrier, ISBEvent, Return, Stop, SysRegWrite, TLBIEvent
+from . import descriptor as D
+from . import tlbi as TL
+
+RULES: dict[str, str] = {}
+
+
+def rule(name: str, text: str):
+    RULES[name] = text
+
+    def deco(f):
+        f.rule_name = name
+        return f
+    return deco
+
+
+def _and(*cs):
+    from ..encode import And
+    return And(*cs)
+
+
+def _or(*cs):
+    from ..encode import Or
+    return Or(*cs)
+
+
+def _imp(a, b):
+    from ..encode import Implies
+    return Implies(a, b)
+
+
+# ============================================================== program order
+
+@rule("po-time", "A CPU executes its instructions one after the other: program order "
+      "is time order (each path's events appear in list order).")
+def po_time(enc):
+    for tr in enc.traces:
+        evs = tr.events
+        if evs:
+            enc.add("po-time", evs[0].t >= 1)
+        for a, b in zip(evs, evs[1:]):
+            enc.add("po-time", a.t < b.t)
+        enc.add("po-time", enc.stop[tr.cpu] >= 1)
+
+
+@rule("fault-stops-cpu", "A translation fault ends the CPU's execution of the routine "
+      "(herd7 `fatal`): nothing after the faulting access executes.")
+def fault_stops(enc):
+    for a, f in enc.fault.items():
+        if V.concrete_bool(f) is False:
+            continue
+        enc.add("fault-stops-cpu", _imp(_and(enc.exec(a), f), enc.stop[a.cpu] <= a.t + 1))
+
+
+# ============================================================== store visibility
+
+@rule("store-visibility", "A store is seen at once by its own CPU's loads (forwarding), "
+      "becomes visible to its own CPU's walker at q >= t and to every other observer "
+      "(other CPUs and their walkers) at p >= q.  Other-multi-copy atomicity: one p for "
+      "all other observers.")
+def store_visibility(enc):
+    for s in enc.stores:
+        enc.add("store-visibility", _and(s.t <= enc.q[s], enc.q[s] <= enc.p[s]))
+
+
+@rule("coherence", "Stores to one location are totally ordered (coherence order = order "
+      "of p); stores of one CPU to one location stay in program order for every "
+      "observer (CoWW), for its walker too.")
+def coherence(enc):
+    st = enc.stores
+    for i, a in enumerate(st):
+        va = enc.vsa.values(enc.pa[a])
+        for b in st[i + 1:]:
+            from ..vsa import may_equal
+            if a.size != b.size or not may_equal(va, enc.vsa.values(enc.pa[b])):
+                continue
+            same = V.eq(enc.pa[a], enc.pa[b])
+            enc.add("coherence", _imp(same, enc.p[a] != enc.p[b]))
+            if a.cpu == b.cpu:
+                enc.add("coherence", _imp(_and(enc.exec(a), enc.exec(b), same),
+                                          _and(enc.p[a] < enc.p[b], enc.q[a] < enc.q[b])))
+
+
+@rule("coherence-read-read", "Two loads of one CPU from one location read in coherence "
+      "order (CoRR): the later load is satisfied later.")
+def corr(enc):
+    from ..vsa import may_equal
+    for tr in enc.traces:
+        lds = [e for e in tr.events if isinstance(e, Access) and not e.is_store]
+        for i, a in enumerate(lds):
+            for b in lds[i + 1:]:
+                if not may_equal(enc.vsa.values(enc.pa[a]), enc.vsa.values(enc.pa[b])):
+                    continue
+                enc.add("coherence-read-read",
+                        _imp(_and(enc.exec(a), enc.exec(b), V.eq(enc.pa[a], enc.pa[b])),
+                             enc.pi[a] < enc.pi[b]))
+
+
+# ============================================================== barriers
+
+@rule("dsb-completes-stores", "DSB (not DSB LD) completes every earlier store for the "
+      "observers of its domain before it completes: NSH for the CPU's own walker, "
+      "ISH/OSH/SY for every CPU and walker (Arm ARM B2.3.12, DSB; DESIGN: store "
+      "visibility).")
+def dsb_stores(enc):
+    for b in _barriers(enc, "dsb"):
+        for s in b.covers_local:
+            enc.add("dsb-completes-stores",
+                    _imp(_and(enc.happens(b), enc.exec(s)), enc.q[s] < b.t))
+        for s in b.covers_global:
+            enc.add("dsb-completes-stores",
+                    _imp(_and(enc.happens(b), enc.exec(s)), enc.p[s] < b.t))
+
+
+@rule("dsb-completes-loads", "DSB (SY/LD) completes every earlier load before it "
+      "completes; no load after a DSB is satisfied before the DSB completes.")
+def dsb_loads(enc):
+    for b in _barriers(enc, "dsb"):
+        for l in b.load_cover:
+            enc.add("dsb-completes-loads", _imp(_and(enc.happens(b), enc.exec(l)),
+                                                enc.pi[l] < b.t))
+    for l in enc.loads:
+        for d in l.last_dsb:
+            enc.add("dsb-completes-loads", _imp(_and(enc.happens(d), enc.exec(l)),
+                                                enc.pi[l] > d.t))
+
+
+@rule("dmb-orders", "DMB orders the accesses of its type before it with those after it "
+      "for every other observer (herd7 bob: dmb.full, dmb.st, dmb.ld).  It does not make "
+      "stores visible to walkers by itself.  DMB NSH orders nothing for other CPUs.")
+def dmb_orders(enc):
+    B = {}
+    for b in _barriers(enc, "dmb"):
+        B[b] = z3.Int(f"B_{b.cpu}_{b.index}")
+    for b, Bd in B.items():
+        if not b.global_domain:
+            continue
+        h = enc.happens(b)
+        for x in b.dmb_cover:
+            v = _after_time(enc, x, b.types, before=True)
+            if v is not None:
+                enc.add("dmb-orders", _imp(_and(h, enc.exec(x)), v < Bd))
+        for prev in b.dmb_prev:
+            if prev in B:
+                enc.add("dmb-orders", _imp(_and(h, enc.happens(prev)), B[prev] < Bd))
+    for x in enc.accesses:
+        for b in x.dmb_before:
+            if b not in B or not b.global_domain:
+                continue
+            v = _after_time(enc, x, b.types, before=False)
+            if v is not None:
+                enc.add("dmb-orders", _imp(_and(enc.happens(b), enc.exec(x)), v > B[b]))
+
+
+def _after_time(enc, x, types, *, before: bool):
+    """The time at which access x takes effect for other observers, if a DMB of
+    `types` orders it on that side."""
+    if x.is_store:
+        if types == "ld" and before:
+            return None
+        return enc.p[x]
+    if types == "st":
+        return None
+    return enc.pi[x]
+
+
+@rule("acquire-release", "Load-acquire orders later accesses after it; store-release "
+      "orders earlier accesses before it (herd7 bob: [A|Q];po and po;[L]).")
+def acquire_release(enc):
+    for x in enc.accesses:
+        if not x.is_store and x.acquire:
+            for y in enc.later(x, Access):
+                v = enc.p[y] if y.is_store else enc.pi[y]
+                enc.add("acquire-release", _imp(_and(enc.exec(x), enc.exec(y)), v > enc.pi[x]))
+        if x.is_store and x.release:
+            for y in enc.earlier(x, Access):
+                v = enc.p[y] if y.is_store else enc.pi[y]
+                enc.add("acquire-release", _imp(_and(enc.exec(x), enc.exec(y)), v < enc.p[x]))
+
+
+@rule("dependencies", "Address, data and control dependencies: a store is not made "
+      "visible before the loads its address, data or a po-earlier branch depend on are "
+      "satisfied; a load is not satisfied before the loads its address depends on "
+      "(herd7 dob: addr, data, ctrl;[W]).")
+def dependencies(enc):
+    for x in enc.accesses:
+        if x.is_store:
+            for l in x.addr_deps | x.data_deps | x.ctrl:
+                if l in enc.pi:
+                    enc.add("dependencies", _imp(_and(enc.exec(x), enc.exec(l)),
+                                                 _and(enc.q[x] > enc.pi[l])))
+        else:
+            for l in x.addr_deps:
+                if l in enc.pi:
+                    enc.add("dependencies", _imp(_and(enc.exec(x), enc.exec(l)),
+                                                 enc.pi[x] > enc.pi[l]))
+
+
+@rule("isb-orders", "ISB is a context synchronization event: loads that a po-earlier "
+      "branch depends on are satisfied before it (herd7 IFB-ob: ctrl;[ISB]), and no load "
+      "after it is satisfied before it.")
+def isb_orders(enc):
+    for tr in enc.traces:
+        for i in tr.events:
+            if isinstance(i, ISBEvent):
+                for l in i.ctrl:
+                    enc.add("isb-orders", _imp(_and(enc.happens(i), enc.exec(l)),
+                                               enc.pi[l] < i.t))
+    for l in enc.loads:
+        for i in l.last_isb:
+            enc.add("isb-orders", _imp(_and(enc.happens(i), enc.exec(l)), enc.pi[l] > i.t))
+
+
+@rule("load-after-issue", "A load is satisfied no earlier than the translation it uses "
+      "was looked up; loads that no rule orders may be satisfied early or late.")
+def load_time(enc):
+    for l in enc.loads:
+        enc.add("load-after-issue", enc.pi[l] >= enc.u[l])
+        enc.add("load-after-issue", enc.pi[l] >= 1)
+
+
+# ============================================================== exclusives
+
+@rule("exclusive-atomic", "A store-exclusive succeeds only if no other store to the "
+      "location came between the store its load-exclusive read and itself in coherence "
+      "order (the monitor was not cleared); it may always fail (herd7: atomic).")
+def exclusives(enc):
+    from ..vsa import may_equal
+    for s in enc.stores:
+        if not s.exclusive or s.status is None:
+            continue
+        st = V.to_z3(s.status)
+        enc.add("exclusive-atomic", z3.Or(st == 0, st == 1))
+        l = s.pair
+        if l is None or l not in enc.read_of:
+            enc.add("exclusive-atomic", st == 1)
+            continue
+        rd = enc.read_of[l]
+        conds = [enc.happens(l), V.eq(enc.pa[l], enc.pa[s]), enc.p[s] > rd.M]
+        for o in enc.stores:
+            if o is s or o.size != s.size:
+                continue
+            if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
+                continue
+            conds.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[s]),
+                                     rd.M < enc.p[o], enc.p[o] < enc.p[s])))
+        enc.add("exclusive-atomic", _imp(_and(enc.happens(s), st == 0), _and(*conds)))
+
+
+# ============================================================== system registers
+
+@rule("sysreg-in-effect", "A write to a translation control register (TTBRn, TCR, "
+      "SCTLR, MAIR) is only guaranteed to be used by translation after a context "
+      "synchronization event on that CPU; until then either value may be used "
+      "(Arm ARM D8.x, synchronization of system register writes).")
+def sysreg_in_effect(enc):
+    # constraints are added by Encoding.sysreg_in_effect at each use
+    pass
+
+
+@rule("msr-not-speculative", "A system register write does not take effect before the "
+      "branches before it are resolved (it is not performed speculatively).")
+def msr_not_speculative(enc):
+    for tr in enc.traces:
+        for w in tr.events:
+            if isinstance(w, SysRegWrite):
+                for l in w.ctrl:
+                    if l in enc.pi:
+                        enc.add("msr-not-speculative",
+                                _imp(_and(enc.happens(w), enc.exec(l)), enc.pi[l] < w.t))
+
+
+# ============================================================== translation
+
+@rule("walk-order", "A translation table walk reads level k+1 after level k (its address "
+      "comes from level k); the first level's table base comes from the TTBR in effect "
+      "at that time.")
+def walk_order(enc):
+    for ch in enc.chains:
+        ks = ch.levels
+        for a, b in zip(ks, ks[1:]):
+            enc.add("walk-order", ch.r[a] <= ch.r[b])
+        start = 0 if enc.scen.initial_tlb == "any" else 1
+        enc.add("walk-order", ch.r[ks[0]] >= start)
+
+
+@rule("fill-needs-mmu", "TLB entries are filled only while the CPU's stage 1 MMU is on "
+      "(SCTLR_ELx.M = 1 in effect for the walk); a CPU whose MMU is off fills nothing.")
+def fill_needs_mmu(enc):
+    sctlr = enc._regime_regs()[0]
+    for ch in enc.chains:
+        if ch.kind == "fresh":
+            continue
+        k0 = ch.levels[0]
+        sc, cons = enc.sysreg_in_effect(ch.cpu, sctlr, ch.r[k0], ch.tag + "_fill")
+        enc.add("fill-needs-mmu", _imp(ch.active, _and(cons, V.bit(sc, 0))))
+
+
+@rule("walks-run-ahead", "The translation an access uses may be looked up early: at any "
+      "time after the last context synchronization event (ISB) before it in program "
+      "order, so a DSB alone does not make a later access's walk see an earlier store "
+      "(herd7: DSB-ob excludes Imp&TTD reads unless ETS2; IFB-ob orders them).")
+def walks_run_ahead(enc):
+    for a in enc.accesses:
+        u = enc.u[a]
+        enc.add("walks-run-ahead", u <= a.t)
+        enc.add("walks-run-ahead", u >= 0)
+        for i in a.last_isb:
+            enc.add("walks-run-ahead", _imp(_and(enc.happens(i), enc.happens(a)), u > i.t))
+        if a.is_store:
+            enc.add("walks-run-ahead", u <= enc.q[a])
+
+
+@rule("ets2-dsb-orders-walks", "FEAT_ETS2: a DSB orders earlier accesses and TLB "
+      "maintenance before the translation table walks of later accesses of the same CPU "
+      "(herd7 DSB-ob with ETS2: ...;[dsb];po;[Imp & TTD & M]).")
+def ets2_dsb(enc):
+    if not enc.features.ets2:
+        return
+    for a in enc.accesses:
+        for d in a.last_dsb:
+            enc.add("ets2-dsb-orders-walks", _imp(_and(enc.happens(d), enc.happens(a)),
+                                                  enc.u[a] > d.t))
+
+
+@rule("tlb-entry-lifetime", "A TLB entry (a walk-cache entry for a table descriptor, or a "
+      "last-level entry) read at some time can be used later as long as no TLBI that "
+      "must invalidate it has been performed on that CPU in between; the access uses the "
+      "leaf entry at its lookup time u (herd7: TLBI-ca, TTD reads not in `obs` "
+      "otherwise).")
+def tlb_lifetime(enc):
+    for a, ch in enc.chain_of.items():
+        u = enc.u[a]
+        ks = ch.levels
+        for i, k in enumerate(ks):
+            # a table entry at level k lives until level k+1 is read from it
+            if i + 1 < len(ks):
+                nxt = ks[i + 1]
+                enc.add("tlb-entry-lifetime",
+                        _imp(_and(ch.active, ch.reach[nxt]),
+                             enc.chain_alive(ch, k, False, ch.r[k], ch.r[nxt])))
+            # a usable leaf at level k lives until the lookup
+            enc.add("tlb-entry-lifetime",
+                    _imp(_and(ch.active, ch.ok[k]),
+                         _and(ch.r[k] <= u, enc.chain_alive(ch, k, True, ch.r[k], u))))
+
+
+@rule("fault-walk-fresh", "A translation fault is taken on a walk that reads the invalid "
+      "descriptor at the access's lookup time: invalid descriptors are never cached in a "
+      "TLB, so the faulting read sees the latest value visible to the walker then "
+      "(herd7: TLBUncacheable-ca).")
+def fault_fresh(enc):
+    for a, ch in enc.chain_of.items():
+        u = enc.u[a]
+        for k in ch.levels:
+            usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+            faults_here = V.bool_and(ch.end[k], V.bool_not(usable))
+            enc.add("fault-walk-fresh", _imp(_and(ch.active, faults_here), ch.r[k] == u))
+
+
+@rule("ets2-no-stale-fault", "FEAT_ETS2: an access cannot take a translation fault that a "
+      "po-earlier store of the same CPU to the descriptor would have removed, even with "
+      "no barrier in between (herd7 ets-ob; Arm's ETS2.CoWR0+posptev1p-fripptev1 is "
+      "Forbidden).")
+def ets2_fault(enc):
+    if not enc.features.ets2:
+        return
+    from ..vsa import may_equal
+    for a, ch in enc.chain_of.items():
+        own_before = [s for s in enc.stores if s.cpu == a.cpu and s.index < a.index]
+        for k in ch.levels:
+            rd = ch.reads[k]
+            usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+            faults_here = V.bool_and(ch.end[k], V.bool_not(usable))
+            for s in own_before:
+                if not may_equal(enc.vsa.values(enc.pa[s]), enc.vsa.values(rd.addr)):
+                    continue
+                enc.add("ets2-no-stale-fault",
+                        _imp(_and(faults_here, enc.exec(s), V.eq(enc.pa[s], rd.addr)),
+                             rd.M >= enc.p[s]))
+
+
+# ============================================================== TLB maintenance
+
+@rule("tlbi-performed", "A TLBI is performed on each CPU in its scope (the issuer; every "
+      "CPU for the IS/OS forms) at some time after it is issued and after the loads its "
+      "operand or a po-earlier branch depend on; until then TLBs may keep and refill "
+      "entries.")
+def tlbi_performed(enc):
+    for (t, c), inv in enc.inv.items():
+        enc.add("tlbi-performed", inv >= t.t)
+        for l in t.deps | t.ctrl:
+            if l in enc.pi:
+                enc.add("tlbi-performed", _imp(_and(enc.exec(l), enc.happens(t)),
+                                               inv > enc.pi[l]))
+
+
+@rule("dsb-completes-tlbi", "A TLBI is complete once a later DSB (one that orders loads "
+      "and stores: not DSB ST/LD) of a sufficient domain completes on the issuing CPU: any "
+      "domain for its effect on the issuer's own TLB, ISH/OSH/SY for a broadcast's effect "
+      "on the other CPUs (Arm ARM B2.3.12 / D8.17 \"completion of TLB maintenance\").")
+def dsb_completes_tlbi(enc):
+    for b in _barriers(enc, "dsb"):
+        h = enc.happens(b)
+        for t in b.completes_local:
+            inv = enc.inv.get((t, t.cpu))
+            if inv is not None:
+                enc.add("dsb-completes-tlbi", _imp(_and(h, enc.happens(t)), inv < b.t))
+        for t in b.completes_global:
+            for c in TL.targets(t.effect, t.cpu, enc.ncpus):
+                enc.add("dsb-completes-tlbi", _imp(_and(h, enc.happens(t)),
+                                                   enc.inv[(t, c)] < b.t))
+
+
+# ============================================================== helpers
+
+def _barriers(enc, op):
+    for tr in enc.traces:
+        for e in tr.events:
+            if isinstance(e, Barrier) and e.op == op:
+                yield e
+
+
+ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_loads,
+       dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
+       msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, ets2_dsb,
+       tlb_lifetime, fault_fresh, ets2_fault, tlbi_performed, dsb_completes_tlbi]
+
+
+def apply_all(enc):
+    for f in ALL:
+        if f.rule_name in enc.disabled:
+            continue
+        f(enc)
