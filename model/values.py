@@ -123,6 +123,12 @@ def fresh(name: str, width: int) -> z3.BitVecRef:
     return z3.FreshConst(z3.BitVecSort(width), name)
 
 
+def var(name: str, width: int) -> z3.BitVecRef:
+    """The Z3 bit-vector variable called `name` (the same name gives the same
+    variable).  The verifier names its variables itself and finds them again by name."""
+    return z3.BitVec(name, width)
+
+
 def width(x) -> int:
     """The width in bits of a bit-vector (concrete or Z3)."""
     if type(x) is Bits:
