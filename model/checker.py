@@ -255,7 +255,116 @@ class Checker:
                 break
         return m
 
+    # ------------------------------------------------------------------ outcomes
+    def reachable(self, outcome, *, require_end: bool = True):
+        """Is a final-state condition reachable?  `outcome(enc, final)` builds a Z3
+        Bool from the encoding and an `Outcome` helper (final registers, memory,
+        faults).  With `require_end`, every CPU must have ended: returned, or stopped
+        by a fault.  Returns (answer, trace): answer is 'reachable', 'unreachable',
+        'unknown' (with the reason in trace) or 'unsupported'."""
+        t0 = time.perf_counter()
+        scen = self.scen
+        traces = _cpu_traces(scen, self.opts)
+        enc = Encoding(scen, traces, disabled=self.opts.disabled_rules)
+        enc.build(())
+        self.enc = enc
+        fin = Outcome(enc)
+        cond = outcome(enc, fin)
+        if require_end:
+            cond = And(fin.all_ended(), cond)
+        s = self._solver()
+        for _, c in enc.constraints:
+            s.add(c)
+        for a in scen.assumptions:
+            s.add(zb(a))
+        r, m = self._check(s, cond)
+        self.stats["total_s"] = round(time.perf_counter() - t0, 3)
+        if r == z3.sat:
+            tr = extract(enc, m)
+            s.pop()
+            return "reachable", tr
+        if r == z3.unknown:
+            return "unknown", s.reason_unknown()
+        # unreachable -- unless the search hits something the model cannot execute
+        ucond, parts = P.unsupported(enc)
+        r2, m2 = self._check(s, ucond)
+        if r2 == z3.sat:
+            s.pop()
+            stop = next(d["stop"] for c, d in parts if z3.is_true(m2.eval(zb(c), True)))
+            return "unsupported", stop.detail
+        return "unreachable", None
+
     # ------------------------------------------------------------------ explanation
     def _explain(self, enc, m, name, viol) -> Trace:
         from .explain import explain
         return explain(enc, m, name, viol)
+
+
+class Outcome:
+    """Final-state terms for outcome conditions (litmus `exists` clauses).
+
+    A CPU ends when it returns from its entry or when an access faults (it stops
+    there, as herd7's `fatal` variant says)."""
+
+    def __init__(self, enc: Encoding):
+        self.enc = enc
+
+    def _returns(self, cpu):
+        return [e for e in self.enc.traces[cpu].events if isinstance(e, Return)]
+
+    def _faults(self, cpu):
+        return [(a, f) for a, f in self.enc.fault.items()
+                if a.cpu == cpu and V.concrete_bool(f) is not False]
+
+    def ended(self, cpu):
+        enc = self.enc
+        outs = [enc.happens(r) for r in self._returns(cpu)]
+        outs += [And(enc.exec(a), f) for a, f in self._faults(cpu)]
+        from .encode import Or
+        return Or(*outs)
+
+    def all_ended(self):
+        return And(*[self.ended(c) for c in range(self.enc.ncpus)])
+
+    def reg(self, cpu: int, n: int):
+        """X<n> of `cpu` when it ended (64-bit term)."""
+        enc = self.enc
+        val = V.const(0, 64)
+        for a, f in self._faults(cpu):
+            if a.regs_before:
+                val = V.ite(And(enc.exec(a), f), a.regs_before[n], val)
+        for r in self._returns(cpu):
+            val = V.ite(enc.happens(r), r.state.regs[n], val)
+        return val
+
+    def fault(self, cpu: int, address: int | None = None, va=None, kind: str | None = None):
+        """Some access of `cpu` (at instruction `address`, to `va`) faulted.
+        kind: 'translation' (invalid descriptor) or 'access-flag' (AF = 0)."""
+        from .encode import Or
+        from .vmsa import descriptor as D
+        enc = self.enc
+        outs = []
+        for a, f in self._faults(cpu):
+            if address is not None and a.instr is not None and a.instr.address != address:
+                continue
+            c = And(enc.exec(a), f)
+            if va is not None:
+                c = And(c, V.eq(a.va, V.const(va, 64) if isinstance(va, int) else va))
+            if kind is not None and a in enc.chain_of:
+                ch = enc.chain_of[a]
+                ks = []
+                for k in ch.levels:
+                    d = ch.d[k]
+                    af0 = V.bool_and(D.is_leaf(d, k), V.bool_not(D.access_flag(d)))
+                    ks.append(And(ch.end[k], af0 if kind == "access-flag" else
+                                  V.bool_not(af0)))
+                c = And(c, Or(*ks))
+            outs.append(c)
+        return Or(*outs)
+
+    def mem(self, addr: int, size: int = 8):
+        """The value at physical `addr` at the end (after every store)."""
+        return P.final_value(self.enc, addr, size)
+
+    def final_time(self):
+        return P.final_time(self.enc)

@@ -86,6 +86,7 @@ class Access(Event):
     dmb_before: frozenset = frozenset()
     acq_before: frozenset = frozenset()
     rel_cover: frozenset = frozenset()   # release store: accesses before it on its path
+    regs_before: tuple = ()              # X0..X30 when the access executes (for outcomes)
 
     @property
     def kind(self):

@@ -171,6 +171,7 @@ class _Ctx:
         st, ex = self.st, self.ex
         ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
         ev.addr_deps = ex.loads.leaves(kw["va"])
+        ev.regs_before = tuple(st.regs)
         ev.ctrl = st.trk["ctrl"]
         ev.last_isb = st.trk["last_isb"]
         ev.last_dsb = st.trk["last_dsb"]
@@ -360,6 +361,7 @@ class Executor:
     def _stop(self, st: SymState, reason: str, detail: str = "", step: Step | None = None):
         if reason == "return":
             ev = Return(cpu=self.cpu, index=0, guard=st.guard, step=step)
+            ev.state = st
             self.trace.final_states.append(st)
         else:
             ev = Stop(cpu=self.cpu, index=0, guard=st.guard, step=step, reason=reason,
