@@ -85,14 +85,16 @@ def describe_effect(e) -> str:
     if isinstance(e, SysregWrite):
         return str(e)
     if isinstance(e, Barrier):
-        return f"{e.kind} domain={e.domain} types={e.types}"
+        if e.domain == "sy":
+            opt = "sy" if e.types == "all" else e.types
+        else:
+            opt = e.domain + ("" if e.types == "all" else e.types)
+        return f"{e.kind} {opt}"
     if isinstance(e, ISB):
         return "isb"
     if isinstance(e, TLBI):
-        parts = [f"tlbi {e.op}", f"regime={e.regime}", f"scope={e.scope}",
-                 f"match={e.match}"]
-        if e.last_level:
-            parts.append("last-level")
+        parts = [f"tlbi {e.op} ({e.regime}, {e.scope}, {e.match}"
+                 + (", last level)" if e.last_level else ")")]
         if e.va is not None:
             parts.append(f"va={_fmt(e.va)}")
         if e.asid is not None:
