@@ -342,6 +342,8 @@ class Assembler(Env):
         except Undefined as e:
             raise FrontEndError(f"`{e.name}` is not defined here (a constant is needed)",
                                 loc) from None
+        except RecursionError:
+            raise FrontEndError("expression or statement nested too deeply", loc) from None
 
     def _skip_statement(self, text: str, loc: SourceLoc) -> None:
         while True:
@@ -791,7 +793,12 @@ class Assembler(Env):
         for sec in list(self.sections.values()):
             self._flush_pool(sec, loc)
         for p in self.pending:
-            self._resolve_pending(p)
+            try:
+                self._resolve_pending(p)
+            except RecursionError:
+                where = {"ins": lambda: p[1].loc, "pool": lambda: p[1].loc}.get(
+                    p[0], lambda: p[-1])()
+                raise FrontEndError("expression nested too deeply", where) from None
         return self._program()
 
     def _final_eval(self, e, loc) -> Val:

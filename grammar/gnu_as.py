@@ -295,10 +295,14 @@ class Report:
 
 
 def _owner(prog: Program, sec: str, off: int) -> str:
-    for r in prog.routines.values():
-        if r.section == sec and r.start <= off < r.end:
-            return r.name
-    return "(outside routines)"
+    names = [r.name for r in prog.routines.values()
+             if r.section == sec and r.start <= off < r.end]
+    return "/".join(names) if names else "(outside routines)"
+
+
+def _owners(prog: Program, sec: str, off: int) -> list[str]:
+    return [r.name for r in prog.routines.values()
+            if r.section == sec and r.start <= off < r.end] or ["(outside routines)"]
 
 
 def compare(prog: Program, source: str, *, routines=None) -> Report:
@@ -319,8 +323,9 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
             pass  # reported below, item by item (relocated fields differ in bytes)
         covered: set[int] = set()
         for it in sec.items:
-            name = _owner(prog, sec.name, it.offset)
-            if want is not None and name not in want:
+            owners = _owners(prog, sec.name, it.offset)
+            name = "/".join(owners)
+            if want is not None and not want.intersection(owners):
                 continue
             if isinstance(it, Instruction):
                 covered.add(it.offset)
@@ -334,7 +339,8 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
                     rep.mismatches.append(Mismatch(name, sec.name, it.offset,
                                                    f"{ot} {orel}".strip(),
                                                    f"{gt} {grel}".strip(), str(it.loc)))
-                rep.compared[name] = rep.compared.get(name, 0) + 1
+                for n in owners:
+                    rep.compared[n] = rep.compared.get(n, 0) + 1
             else:
                 lo, hi = it.offset, it.offset + it.size
                 for k in range(lo, hi):
@@ -348,8 +354,9 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
                                                    f"{gb.hex()} {grel}", str(it.loc)))
         for off, gl in sorted(g.lines.items()):
             if gl.is_insn and off not in covered:
-                name = _owner(prog, sec.name, off)
-                if want is not None and name not in want:
+                owners = _owners(prog, sec.name, off)
+                name = "/".join(owners)
+                if want is not None and not want.intersection(owners):
                     continue
                 rep.mismatches.append(Mismatch(name, sec.name, off, "(nothing)", gl.text))
         if len(g.data) != sec.size and (want is None):
