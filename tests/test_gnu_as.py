@@ -12,8 +12,6 @@ with the reason, when ../shared/corpus is absent.
 """
 from __future__ import annotations
 
-import random
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bbmcheck.grammar import gnu_as
-from bbmcheck.grammar.expr import MASK64, ExprError, wrap
+from bbmcheck.grammar.expr import MASK64, Env, ExprError, Val, evaluate
+from bbmcheck.grammar.syntax import parse_expr
 from bbmcheck.grammar.frontend import assemble_preprocessed, assemble_string
 from bbmcheck.grammar.program import Data, Imm, Instruction, Reg
 
@@ -653,11 +652,24 @@ def gas_expr(draw, depth=0):
     return " ".join(parts)
 
 
+class _NoSymbols(Env):
+    def symbol(self, name):
+        return None
+
+    def position(self, name):
+        return None
+
+    def dot(self):
+        return Val(0, ".data")
+
+    def local(self, n, d):
+        return f"{n}$1"
+
+
 def _ours(text):
-    from bbmcheck.grammar.expr import evaluate
-    from bbmcheck.grammar.syntax import parse_expr
-    from test_grammar import NoSyms
-    return evaluate(parse_expr(text), NoSyms()).const & MASK64
+    v = evaluate(parse_expr(text), _NoSymbols())
+    assert v.is_abs
+    return v.const & MASK64
 
 
 def _risky(text):
