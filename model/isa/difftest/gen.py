@@ -549,6 +549,23 @@ class Gen:
             return [setup, f"ldapur{suf} {self.rd(w, avoid)}, [x27, #{off}]"]
         return [setup, f"stlur{suf} {self.rs(w)}, [x27, #{off}]"]
 
+    def u_sp_load(self, avoid):
+        """Loads relative to SP, which points at the harness's record of the initial
+        registers (x0..x30, NZCV << 28: 256 bytes, read-only for the program)."""
+        r = self.r
+        k = r.random()
+        if k < 0.4:
+            m, size, w = r.choice([("ldr", 8, 64), ("ldr", 4, 32), ("ldrb", 1, 32),
+                                   ("ldrsh", 2, 64), ("ldrsw", 4, 64)])
+            off = r.randrange(0, 256 // size) * size
+            return [f"{m} {self.rd(w, avoid)}, [sp, #{off}]"]
+        if k < 0.6:
+            off = r.randint(0, 255 - 8) if r.random() < 0.5 else r.randrange(0, 31) * 8
+            return [f"ldur {self.rd(64, avoid)}, [sp, #{off}]"]
+        t1 = self.rd(64, avoid)
+        t2 = self.rd(64, set(avoid) | {int(t1[1:])})
+        return [f"ldp {t1}, {t2}, [sp, #{r.randrange(0, 30) * 8}]"]
+
     def u_dczva(self, avoid):
         base = self.r.randint(-MID, MID - 1)
         setup = f"add x27, x28, #{base}" if base >= 0 else f"sub x27, x28, #{-base}"
@@ -564,8 +581,10 @@ class Gen:
             return self.u_literal(avoid, prog)
         if r < 0.87:
             return self.u_exclusive(avoid)
-        if r < 0.97:
+        if r < 0.94:
             return self.u_acqrel(avoid)
+        if r < 0.98:
+            return self.u_sp_load(avoid)
         return self.u_dczva(avoid)
 
     def unit(self, prog, avoid=()):

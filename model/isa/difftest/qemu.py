@@ -208,6 +208,10 @@ def run_ours(p: TestProgram, syms: dict[str, int], max_steps: int = 10_000) -> O
         mem.bytes[sc + i] = b
     for label, size, value in p.literals:
         mem.write_init(syms[label], size, value)
+    rec = syms[f"{p.name}_rec"]               # the harness's record, which SP points at
+    for i, v in enumerate(p.init_regs):
+        mem.write_init(rec + 8 * i, 8, sc + MID if i == 28 else v)
+    mem.write_init(rec + 248, 8, p.init_nzcv << 28)
     runner = Runner(code.get, syms.__getitem__, mem)
     regs = {i: v for i, v in enumerate(p.init_regs)}
     regs[28] = sc + MID
