@@ -179,3 +179,19 @@ def test_load_program_errors_are_front_end_errors(tmp_path):
     with pytest.raises(FrontEndError) as e:
         load_program(f)
     assert e.value.loc.line == 1 and e.value.loc.file.endswith("e.S")
+
+
+@needs_corpus
+def test_largest_corpus_file_expands_in_under_a_second():
+    import time
+    from bbmcheck.grammar import syntax
+    largest = max(LINUX_FILES, key=lambda p: len(p.read_text(errors="replace").splitlines()))
+    load_program(EXAMPLE)                        # build the parser once
+    for f in (syntax.parse_instruction, syntax.parse_expr, syntax.parse_exprs):
+        f.cache_clear()
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        load_program(largest)
+        best = min(best, time.perf_counter() - t0)
+    assert best < 1.0, f"{largest.name}: {best:.2f} s"
