@@ -28,6 +28,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=1000, help="programs per QEMU run")
     ap.add_argument("--save", metavar="DIR", help="write shrunk failures here")
     ap.add_argument("--max-shrink", type=int, default=5, help="shrink at most this many")
+    ap.add_argument("--frontend", action="store_true",
+                    help="read the programs with bbmcheck's front end instead of miniasm")
     args = ap.parse_args(argv)
     require_tools()
     t0 = time.time()
@@ -41,7 +43,7 @@ def main(argv=None):
         seed = args.seed + b
         t = time.time()
         progs = generate(seed, k, prefix=f"b{b}p")
-        res = run_batch(progs)
+        res = run_batch(progs, frontend=args.frontend)
         total += k
         agree += res.agree
         steps += res.steps

@@ -195,13 +195,32 @@ def run_qemu(exe: str, programs: list[TestProgram], syms: dict[str, int],
 
 # --------------------------------------------------------------------------- ours
 
-def run_ours(p: TestProgram, syms: dict[str, int], max_steps: int = 10_000) -> Outcome:
-    base = syms[p.name]
-    instrs, labels = parse_lines(p.lines, base=base)
+def _code_miniasm(p: TestProgram, syms: dict[str, int]):
+    instrs, labels = parse_lines(p.lines, base=syms[p.name])
     for name, addr in labels.items():
         if syms.get(name, addr) != addr:
             raise HarnessError(f"{name}: assembler put it at {syms[name]:#x}, we at {addr:#x}")
-    code = {i.address: i for i in instrs}
+    return {i.address: i for i in instrs}.get
+
+
+def _code_frontend(p: TestProgram, syms: dict[str, int]):
+    """The program through bbmcheck's own front end (grammar/), laid out where GNU as
+    put it."""
+    from ....grammar.frontend import assemble_string
+    text = "\t.text\n" + "\n".join(x if x.endswith(":") else "\t" + x for x in p.lines)
+    prog = assemble_string(text + f"\n{p.name}_end:\n", filename=f"<{p.name}>")
+    prog.layout(bases={".text": syms[p.name]})
+    for name, sym in prog.symbols.items():
+        if name in syms and sym.address != syms[name]:
+            raise HarnessError(f"{name}: GNU as put it at {syms[name]:#x}, "
+                               f"the front end at {sym.address:#x}")
+    return prog.instruction_at
+
+
+def run_ours(p: TestProgram, syms: dict[str, int], max_steps: int = 10_000, *,
+             frontend: bool = False) -> Outcome:
+    base = syms[p.name]
+    fetch = (_code_frontend if frontend else _code_miniasm)(p, syms)
     mem = FlatMemory()
     sc = syms[f"{p.name}_scratch"]
     for i, b in enumerate(p.scratch):
@@ -212,7 +231,7 @@ def run_ours(p: TestProgram, syms: dict[str, int], max_steps: int = 10_000) -> O
     for i, v in enumerate(p.init_regs):
         mem.write_init(rec + 8 * i, 8, sc + MID if i == 28 else v)
     mem.write_init(rec + 248, 8, p.init_nzcv << 28)
-    runner = Runner(code.get, syms.__getitem__, mem)
+    runner = Runner(fetch, syms.__getitem__, mem)
     regs = {i: v for i, v in enumerate(p.init_regs)}
     regs[28] = sc + MID
     runner.set_regs(regs, sp=syms[f"{p.name}_rec"], nzcv=p.init_nzcv)
@@ -253,8 +272,10 @@ def compare(p: TestProgram, ours: Outcome, qemu: Outcome) -> list[str]:
     return diffs
 
 
-def run_batch(programs: list[TestProgram], workdir: str | None = None) -> BatchResult:
-    """Run a batch on QEMU and on our runner and compare."""
+def run_batch(programs: list[TestProgram], workdir: str | None = None, *,
+              frontend: bool = False) -> BatchResult:
+    """Run a batch on QEMU and on our runner and compare.  frontend=True reads the
+    programs with bbmcheck's front end instead of miniasm (end-to-end check)."""
     require_tools()
     own = workdir is None
     wd = tempfile.mkdtemp(prefix="bbm-qemu-") if own else workdir
@@ -264,7 +285,7 @@ def run_batch(programs: list[TestProgram], workdir: str | None = None) -> BatchR
     finally:
         if own:
             shutil.rmtree(wd, ignore_errors=True)
-    ours = [run_ours(p, syms) for p in programs]
+    ours = [run_ours(p, syms, frontend=frontend) for p in programs]
     res = BatchResult(programs, q, ours)
     for p, o, qq in zip(programs, ours, q):
         res.steps += o.steps
