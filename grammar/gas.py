@@ -150,6 +150,8 @@ class Assembler(Env):
         self.warnings: list[str] = []
         self.resolver = Resolver(self)
         self.loc: SourceLoc | None = None
+        self.raw = ""
+        self.op = ""
         self.n_statements = 0
         self._equ_stack: list[str] = []
         self._section(".text", None)
@@ -298,6 +300,7 @@ class Assembler(Env):
     def _statement(self, st: Stmt, frame: Frame) -> None:
         text = st.text
         loc = self.loc = SourceLoc(st.file, st.line, frame.chain)
+        self.raw = st.raw
         if self.skipping:
             self._skip_statement(text, loc)
             return
@@ -481,7 +484,7 @@ class Assembler(Env):
                 self._emit_data([(z, 0)], loc)
                 n -= z
             while n >= 4:
-                self._emit(Instruction(NOP, (), loc, text=NOP, source=".align"), 4)
+                self._emit(Instruction(NOP, (), loc, text=NOP, source=self.raw), 4)
                 n -= 4
             if n:
                 self._emit_data([(n, 0)], loc)
@@ -782,8 +785,6 @@ class Assembler(Env):
             off = item.offset + sum(n for n, _ in item.values[:index])
             self.referenced.add(v.sym)
             return SymRef(v.sym, v.const + off, "prel")
-        if v.sym in self.sections and v.sym not in self.syms:
-            pass
         self.referenced.add(v.sym)
         return SymRef(v.sym, v.const)
 
@@ -892,8 +893,7 @@ class Assembler(Env):
                     name in self.referenced:
                 ext.add(name)
         prog.externals = ext
-        prog.warnings = list(self.warnings)            # type: ignore[attr-defined]
-        prog.code_sections = {s.name for s in self.sections.values() if s.code}  # type: ignore[attr-defined]
+        prog.warnings = list(self.warnings)
         build_routines(prog)
         prog.layout()
         return prog
@@ -1120,7 +1120,7 @@ def render(ins: Instruction) -> str:
 def build_routines(prog: Program) -> None:
     """Routines: function symbols (`.type sym, %function`) and sized symbols in code
     sections, each up to its `.size`, else the next such symbol or the section end."""
-    code = getattr(prog, "code_sections", set())
+    code = {s.name for s in prog.sections.values() if s.is_code}
     starts: dict[str, list[tuple[int, str]]] = {}
     for sym in prog.symbols.values():
         if sym.section is None or sym.kind in ("section", "object"):
@@ -1489,7 +1489,7 @@ def _d_local(self, args, st, frame, loc):
 
 @directive(".type")
 def _d_type(self, args, st, frame, loc):
-    m = re.match(rf"\s*({_NAME})\s*,\s*[%@#]?\"?(\w+)\"?\s*$", args)
+    m = re.match(rf"\s*({_NAME})\s*,?\s*[%@#]?\"?(\w+)\"?\s*$", args)
     if not m:
         raise FrontEndError(f"bad `.type` operands: `{args}`", loc)
     t = m.group(2).lower()

@@ -305,10 +305,15 @@ class Symbol:
 @dataclass
 class Section:
     name: str
-    flags: str = ""
+    flags: str = ""              # ELF flags as in `.section name, "awx"` ('x': code)
     items: list[Item] = field(default_factory=list)
     size: int = 0
     base: int = 0                # after layout
+
+    @property
+    def is_code(self) -> bool:
+        """An executable section (GNU as pads its alignment with nops)."""
+        return "x" in self.flags
 
 
 @dataclass
@@ -337,6 +342,7 @@ class Program:
     externals: set[str] = field(default_factory=set)   # referenced, not defined
     profile: str = ""
     defines: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # `.warning`, ignored .req, ...
 
     def instructions(self) -> Iterator[Instruction]:
         for sec in self.sections.values():
