@@ -1,0 +1,922 @@
+"""A herd7 litmus test (grammar/litmus.py) on bbmcheck's machine.
+
+    lit = build(test)                 # LitmusScenario, or raises LitmusUnsupported
+    res = run(test, timeout_s=10)     # LitmusResult: herd's Observation, our verdict
+
+The mapping
+-----------
+* One CPU per thread (P0 -> CPU0, ...), its code assembled as a routine `P<n>` that
+  ends in `ret` (appended), labels renamed per thread, every line tagged with its
+  litmus file:line.  Registers are initialised as the init block says (others 0).
+* Memory layout, the same for every test (4 KiB granule, 4 levels, 48-bit VA, all in
+  the TTBR0 range, MMU on, ASID 0):
+
+      L0 0x8000_0000 -> L1 0x8000_1000 -> L2 0x8000_2000 -> L3 0x8000_3000
+      variable i:  VA  0x20_0000 + i*4K   (L0[0] L1[0] L2[1] L3[i])
+                   PA  0x1_0000_0000 + i*4K        (herd's PA(x))
+                   PTE 0x8000_3000 + 8*i           (herd's PTE(x): L3[i])
+      L1[2]: a 1 GiB identity block over 0x8000_0000, so that a thread can load and
+             store herd's PTE(x) with the MMU on.  No test can change it.
+      TTBR1: an empty table (no upper-range VA is used).
+
+* herd's page-table-entry values are AArch64 page descriptors with herd's bits:
+  valid = bit 0, el0 = AP[1] (bit 6), db = NOT AP[2] (bit 7), af = bit 10, dbm = bit 51,
+  OA = bits [47:12]; bit 1 (page) is always set, SH and AttrIndx are 0.  The bit
+  operations of a thread (AND/ORR on bit 10, STCLR of bit 51, ...) act on these bits as
+  in herd.  Two values are equal exactly when herd's are.
+* herd's `x` (in init and final conditions) is the memory at PA(x); `[PTE(x)]`/`pte_x`
+  is the descriptor.  A PTE value without `oa` at PTE(x) means `oa:PA(x)`.
+* Faults: herd's `fatal` (a faulting access stops its thread, registers as before it)
+  is how the machine works.  `fault(P0:L0,x,MMU:Translation)` is an access of CPU0 at
+  label L0 to VA x that faulted on an invalid descriptor; `MMU:AccessFlag` on AF = 0.
+* Verdict: every CPU must have ended (returned, or stopped by a fault), as in herd.
+  `P` reachable and `~P` reachable: Sometimes; only `P`: Always; only `~P`: Never.
+  herd's kind: exists / ~exists -> Allowed unless Never (Forbidden); forall -> Required
+  when Always, Forbidden when Never, else Allowed.
+
+What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
+`handled` variant), EL0 threads, hardware AF/dirty updates that could act (TTHM with
+an AF=0 translation or a store to a db:0 page), write permission (a store through a
+db:0 page), MTE, `ifetch`, stage 2, instructions the machine has no semantics for
+(the LSE atomics, ERET, ...), label values, memory attributes, mixed-size accesses.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from ..errors import BbmError, FrontEndError
+from ..grammar import litmus as L
+
+# ------------------------------------------------------------------ the layout
+TABLE_BASE = 0x8000_0000
+L0_BASE, L1_BASE, L2_BASE, L3_BASE = (TABLE_BASE + i * 0x1000 for i in range(4))
+TTBR1_TABLE = TABLE_BASE + 0x4000
+VA_BASE = 0x20_0000
+PA_BASE = 0x1_0000_0000
+CODE_BASE = 0x4000_0000
+MAX_VARS = 512
+PAGE = 0x1000
+
+MASK_VALID, MASK_PAGE, MASK_EL0, MASK_RO, MASK_AF, MASK_DBM = (
+    1, 2, 1 << 6, 1 << 7, 1 << 10, 1 << 51)
+
+TYPE_SIZES = {"char": 1, "int8_t": 1, "uint8_t": 1, "short": 2, "int16_t": 2,
+              "uint16_t": 2, "int": 4, "int32_t": 4, "uint32_t": 4, "unsigned": 4,
+              "unsigned int": 4, "signed": 4, "int64_t": 8, "uint64_t": 8, "long": 8,
+              "intptr_t": 8, "uintptr_t": 8, "pteval_t": 8}
+
+KNOWN_VARIANTS_OK = {"vmsa", "kvm", "fatal", "ets2", "precise", "imprecise", "sync",
+                     "async", "asymmetric", "asym"}
+VARIANTS_UNSUPPORTED = {
+    "handled": "fault handlers (variant `handled`)",
+    "skip": "faults that skip the instruction (variant `skip`)",
+    "memtag": "MTE (variant `memtag`)", "mte": "MTE (variant `mte`)",
+    "tagmem": "MTE (variant `tagmem`)",
+    "ifetch": "instruction fetch (variant `ifetch`)", "self": "instruction fetch (variant `self`)",
+    "pte2": "page tables mapped through page tables (variant `pte2`)",
+    "pte-squared": "page tables mapped through page tables (variant `pte-squared`)",
+    "ets": "FEAT_ETS (deprecated variant `ets`)",
+    "exs": "FEAT_ExS", "eis": "FEAT_ExS (EIS)", "eos": "FEAT_ExS (EOS)",
+    "mixed": "mixed-size accesses (variant `mixed`)",
+    "nv2": "FEAT_NV2",
+}
+
+
+class LitmusUnsupported(Exception):
+    """The test uses a feature bbmcheck's machine does not model (never guessed)."""
+
+    def __init__(self, feature: str, line: int | None = None, *, all_features=None):
+        super().__init__(feature)
+        self.feature = feature
+        self.line = line
+        self.all_features = list(all_features) if all_features else [(feature, line)]
+
+
+@dataclass
+class LitmusScenario:
+    test: L.LitmusTest
+    scenario: object                     # model.scenario.Scenario
+    va: dict
+    pa: dict
+    pte: dict
+    sizes: dict                          # variable -> declared element size
+    features: object
+    tthm: dict                           # cpu -> set('HA', 'HD')
+    label_addr: dict                     # (cpu, label) -> address
+
+
+@dataclass
+class LitmusResult:
+    name: str
+    file: str
+    status: str                          # 'ok' | 'unsupported' | 'unknown' | 'timeout' | 'error'
+    observation: str | None = None       # 'Always' | 'Sometimes' | 'Never'
+    kind: str | None = None              # herd kind of our result: Allowed/Forbidden/Required
+    quantifier: str = ""
+    reason: str = ""                     # unsupported feature / solver reason / error
+    seconds: float = 0.0
+    pos: bool | None = None              # P reachable
+    neg: bool | None = None              # ~P reachable
+    pos_trace: object = None
+    neg_trace: object = None
+    states: tuple | None = None          # (positive, negative) counts when enumerated
+    bound_cut: bool = False
+    line: int | None = None
+    features: list = field(default_factory=list)   # every unsupported feature found
+
+
+# ------------------------------------------------------------------ helpers
+
+def _tthm(test: L.LitmusTest) -> dict:
+    """TTHM=HA HD / P0:HA ...: cpu -> {'HA','HD'}."""
+    v = test.info_value("TTHM")
+    out: dict[int, set] = {}
+    if not v:
+        return out
+    n = len(test.procs)
+    for tok in v.replace(",", " ").split():
+        m = re.fullmatch(r"(?:P(\d+):)?(HA|HD)", tok.strip())
+        if not m:
+            line = next(l for k, (vv, l) in test.info.items() if k.upper() == "TTHM")
+            raise FrontEndError(f"bad TTHM entry `{tok}` (expected HA, HD, P<n>:HA ...)",
+                                file=test.file, line=line)
+        cpus = [int(m.group(1))] if m.group(1) else list(range(n))
+        for c in cpus:
+            out.setdefault(c, set()).add(m.group(2))
+            if m.group(2) == "HD":
+                out[c].add("HA")        # hardware dirty-state management implies AF
+    return out
+
+
+def _info_line(test, key):
+    for k, (_, l) in test.info.items():
+        if k.lower() == key.lower():
+            return l
+    return None
+
+
+def static_features(test: L.LitmusTest) -> list[tuple[str, int | None]]:
+    """Every unsupported feature the text shows (before assembling): [(feature, line)]."""
+    found: list[tuple[str, int | None]] = []
+
+    def note(feature, line):
+        if all(f != feature for f, _ in found):
+            found.append((feature, line))
+    for t in test.threads:
+        if t.handler:
+            note(f"fault handler ({t.name} column)",
+                 t.code[0][0] if t.code else test.header_line)
+    for k, (v, line) in test.info.items():
+        if k.upper() == "EL0":
+            note(f"EL0 threads (EL0={v})", line)
+    for var in test.variants:
+        if var in VARIANTS_UNSUPPORTED:
+            note(VARIANTS_UNSUPPORTED[var], _info_line(test, "variant"))
+        elif var not in KNOWN_VARIANTS_OK:
+            note(f"variant `{var}`", _info_line(test, "variant"))
+
+    def val(v, line):
+        if isinstance(v, L.LabelVal):
+            note(f"label values ({v})", line)
+        if isinstance(v, L.PteVal):
+            if v.attrs:
+                note("memory attributes (attrs:...)", line)
+            if isinstance(v.oa, L.PteAddr):
+                note("output addresses in the page tables (oa:PTE(...))", line)
+        if isinstance(v, L.PteAddr) and not isinstance(v.of, L.Sym):
+            note("descriptors of the page tables (PTE(PTE(...)))", line)
+        if isinstance(v, L.MemLoc):
+            val(v.target, line)
+
+    for it in test.init:
+        val(it.value, it.line)
+        val(it.loc, it.line)
+
+    def prop(p):
+        if isinstance(p, (L.And, L.Or)):
+            for q in p.parts:
+                prop(q)
+        elif isinstance(p, L.Not):
+            prop(p.p)
+        elif isinstance(p, L.Eq):
+            val(p.loc, p.line)
+            val(p.value, p.line)
+        elif isinstance(p, L.Fault):
+            if p.kind is not None and p.kind not in FAULT_KINDS:
+                note(f"fault type {p.kind}", p.line)
+    prop(test.condition.prop)
+    if test.filter is not None:
+        prop(test.filter)
+    return found
+
+
+def check_supported(test: L.LitmusTest):
+    """Raise LitmusUnsupported naming the first unsupported feature the text shows."""
+    found = static_features(test)
+    if found:
+        raise LitmusUnsupported(found[0][0], found[0][1], all_features=found)
+
+
+FAULT_KINDS = {"MMU:Translation": "translation", "MMU:AccessFlag": "access-flag",
+               "MMU:Permission": "permission"}
+
+
+def _routine_text(test: L.LitmusTest, th: L.Thread) -> str:
+    """GNU as source of one thread: labels renamed `P<n>__L`, linemarkers giving the
+    litmus file:line of each row, a `ret` at the end."""
+    ren = {lab: f"P{th.proc}__{lab}" for lab in th.labels}
+    pat = re.compile(r"(?<![\w.])(" + "|".join(re.escape(l) for l in
+                                              sorted(ren, key=len, reverse=True)) + r")(?![\w])") \
+        if ren else None
+    fn = test.file.replace('"', "")
+    out = [".text", f".globl P{th.proc}", f".type P{th.proc}, %function", f"P{th.proc}:"]
+    last = None
+    for line, text in th.code:
+        if line != last:
+            out.append(f'# {line} "{fn}"')
+            last = line
+        if text.endswith(":") and text[:-1] in ren:
+            out.append(ren[text[:-1]] + ":")
+            continue
+        if pat is not None:
+            text = pat.sub(lambda m: ren[m.group(1)], text)
+        out.append("\t" + text)
+    out.append(f'# {th.code[-1][0] if th.code else test.header_line} "{fn}"')
+    out.append("\tret")
+    out.append(f".size P{th.proc}, .-P{th.proc}")
+    return "\n".join(out) + "\n"
+
+
+def encode_pte(pv: L.PteVal, pa_of, default_name: str | None, line=None) -> int:
+    if pv.oa is None:
+        if default_name is None:
+            raise LitmusUnsupported("a page-table-entry value without `oa` outside a "
+                                    "descriptor location", line)
+        oa = pa_of(default_name)
+    else:
+        oa = pa_of(pv.oa.name)
+    d = oa | MASK_PAGE
+    if pv.get("valid"):
+        d |= MASK_VALID
+    if pv.get("el0"):
+        d |= MASK_EL0
+    if not pv.get("db"):
+        d |= MASK_RO
+    if pv.get("af"):
+        d |= MASK_AF
+    if pv.get("dbm"):
+        d |= MASK_DBM
+    return d
+
+
+# ------------------------------------------------------------------ build
+
+def build(test: L.LitmusTest, *, bound: int | None = None) -> LitmusScenario:
+    from ..grammar.frontend import assemble_string
+    from ..model.isa import decode
+    from ..model.scenario import CpuSetup, Scenario, TableInfo
+    from ..model.vmsa import descriptor as D
+    from ..model.vmsa.regime import Features, Regime
+
+    found = static_features(test)
+    names = test.symbols()
+    if len(names) > MAX_VARS:
+        found.append((f"more than {MAX_VARS} variables", None))
+    va = {n: VA_BASE + i * PAGE for i, n in enumerate(names)}
+    pa = {n: PA_BASE + i * PAGE for i, n in enumerate(names)}
+    pte = {n: L3_BASE + 8 * i for i, n in enumerate(names)}
+
+    def pa_of(n):
+        return pa[n]
+
+    procs = test.procs
+    ncpu = len(procs)
+    # ---- code
+    src = "\n".join(_routine_text(test, th) for th in procs)
+    prog = assemble_string(src, test.file)
+    prog.layout(default_base=CODE_BASE)
+    for ins in prog.instructions():
+        op = decode(ins)
+        if op.kind == "unsupported":
+            reason = getattr(op, "reason", "") or ""
+            feat = f"instruction `{ins}` ({_why(ins, reason)})"
+            if all(f != feat for f, _ in found):
+                found.append((feat, ins.loc.line if ins.loc else None))
+    if found:
+        raise LitmusUnsupported(found[0][0], found[0][1], all_features=found)
+    label_addr = {}
+    for th in procs:
+        for lab in th.labels:
+            a = prog.address_of(f"P{th.proc}__{lab}")
+            if a is None:
+                raise FrontEndError(f"label {lab} of P{th.proc} has no address", file=test.file,
+                                    line=th.labels[lab])
+            label_addr[(th.proc, lab)] = a
+
+    # ---- memory: tables
+    mem: dict[int, int] = {}
+    mem[L0_BASE] = D.make_table(L1_BASE)
+    mem[L1_BASE] = D.make_table(L2_BASE)
+    mem[L1_BASE + 8 * 2] = D.make_block(TABLE_BASE, 1)       # identity: the tables
+    mem[L2_BASE + 8 * 1] = D.make_table(L3_BASE)
+    for n in names:
+        mem[pte[n]] = encode_pte(L.PteVal(), pa_of, n)
+    sizes: dict[str, int] = {}
+    data: dict[int, tuple[int, int]] = {}    # byte address -> (value, size)
+
+    def value_of(v, line, default_pte=None):
+        if isinstance(v, bool):
+            return int(v)
+        if isinstance(v, int):
+            return v & ((1 << 64) - 1)
+        if isinstance(v, L.Sym):
+            return va[v.name]
+        if isinstance(v, L.PteAddr):
+            return pte[v.of.name]
+        if isinstance(v, L.PhysAddr):
+            return pa[v.name]
+        if isinstance(v, L.PteVal):
+            return encode_pte(v, pa_of, default_pte, line)
+        raise LitmusUnsupported(f"value {v}", line)
+
+    regs: dict[int, dict[int, int]] = {c: {} for c in range(ncpu)}
+    for it in test.init:
+        elt = None
+        if it.ctype:
+            base = it.ctype.split("[")[0]
+            if base.endswith("*"):
+                elt = 8
+            else:
+                elt = TYPE_SIZES.get(base)
+                if elt is None:
+                    raise LitmusUnsupported(f"type `{base}`", it.line)
+        if isinstance(it.loc, L.RegLoc):
+            r = it.loc.reg
+            if not re.fullmatch(r"X\d+", r):
+                raise LitmusUnsupported(f"initial value of {r}", it.line)
+            if it.value is not None:
+                regs[it.loc.proc][int(r[1:])] = value_of(it.value, it.line)
+            continue
+        tgt = it.loc.target
+        if isinstance(tgt, L.PteAddr):
+            if it.value is None:
+                continue
+            if not isinstance(it.value, L.PteVal):
+                if isinstance(it.value, int):
+                    mem[pte[tgt.of.name]] = it.value & ((1 << 64) - 1)
+                    continue
+                raise LitmusUnsupported(f"descriptor value {it.value}", it.line)
+            mem[pte[tgt.of.name]] = encode_pte(it.value, pa_of, tgt.of.name, it.line)
+            continue
+        if isinstance(tgt, L.PhysAddr):
+            n = tgt.name
+        else:
+            n = tgt.name
+        if elt is not None:
+            sizes[n] = elt
+        if it.value is None:
+            continue
+        size = sizes.get(n, 8 if isinstance(it.value, (L.Sym, L.PteAddr, L.PhysAddr,
+                                                       L.PteVal)) else 4)
+        if isinstance(it.value, L.ArrayVal):
+            for k, x in enumerate(it.value.items):
+                data[pa[n] + k * size] = (value_of(x, it.line), size)
+        else:
+            if isinstance(it.value, (L.Sym, L.PteAddr, L.PhysAddr, L.PteVal)) and size < 8:
+                size = 8
+                sizes[n] = 8
+            data[pa[n]] = (value_of(it.value, it.line, n), size)
+    for addr, (v, size) in data.items():
+        word = addr & ~7
+        off = (addr - word) * 8
+        mask = ((1 << (size * 8)) - 1)
+        old = mem.get(word, 0)
+        mem[word] = (old & ~(mask << off)) | ((v & mask) << off)
+
+    # ---- features
+    feats = Features(ets2="ets2" in test.variants)
+    tthm = _tthm(test)
+    cpus = []
+    for c in range(ncpu):
+        cpus.append(CpuSetup(c, f"P{c}", regs=regs[c],
+                             sysregs={"ttbr0_el1": L0_BASE, "ttbr1_el1": TTBR1_TABLE,
+                                      "sctlr_el1": 1}))
+    ninstr = max((sum(1 for _, t in th.code if not t.endswith(":")) for th in procs),
+                 default=1)
+    has_back = any(_has_branch(th) for th in procs)
+    if bound is None:
+        bound = ninstr + 2 if not has_back else 3 * ninstr + 10
+    scen = Scenario(prog, cpus, Regime(), feats, memory=mem,
+                    tables=[TableInfo("L0", L0_BASE, 0), TableInfo("L1", L1_BASE, 1),
+                            TableInfo("L2", L2_BASE, 2), TableInfo("L3", L3_BASE, 3),
+                            TableInfo("TTBR1", TTBR1_TABLE, 0)],
+                    tracked_vas=[va[n] for n in names], bound=bound, properties=(),
+                    name=test.name, description=test.doc,
+                    geometry="litmus layout: one L3 table, one page per variable")
+    return LitmusScenario(test, scen, va, pa, pte, sizes, feats, tthm, label_addr)
+
+
+def _has_branch(th) -> bool:
+    return any(re.match(r"\s*(B|B\.\w+|CBZ|CBNZ|TBZ|TBNZ)\s", t, re.I) for _, t in th.code)
+
+
+def _why(ins, reason: str) -> str:
+    m = ins.mnemonic.lower()
+    if re.fullmatch(r"(cas|casp|swp|ld(add|clr|eor|set|smax|smin|umax|umin)|"
+                    r"st(add|clr|eor|set|smax|smin|umax|umin))[a-z]*", m):
+        return "LSE atomic read-modify-write instructions are not modelled"
+    return reason or "no semantics"
+
+
+# ------------------------------------------------------------------ the condition
+
+class _CondBuilder:
+    """Z3 terms of herd propositions over one encoding's final state."""
+
+    def __init__(self, lit: LitmusScenario, enc, fin):
+        self.lit = lit
+        self.enc = enc
+        self.fin = fin
+        self.test = lit.test
+
+    def prop(self, p):
+        from ..model.encode import And, Or
+        import z3
+        if isinstance(p, L.Const):
+            return z3.BoolVal(p.value)
+        if isinstance(p, L.And):
+            return And(*[self.prop(q) for q in p.parts])
+        if isinstance(p, L.Or):
+            return Or(*[self.prop(q) for q in p.parts])
+        if isinstance(p, L.Not):
+            return z3.Not(self._z(self.prop(p.p)))
+        if isinstance(p, L.Eq):
+            return self.eq(p)
+        if isinstance(p, L.Fault):
+            return self.fault(p)
+        raise TypeError(p)
+
+    def _z(self, c):
+        from ..model.encode import zb
+        return zb(c)
+
+    def value(self, v, line, default_pte=None):
+        lit = self.lit
+        if isinstance(v, int):
+            return v & ((1 << 64) - 1)
+        if isinstance(v, L.Sym):
+            if v.name not in lit.va:
+                raise LitmusUnsupported(f"unknown name {v.name}", line)
+            return lit.va[v.name]
+        if isinstance(v, L.PteAddr):
+            return lit.pte[v.of.name]
+        if isinstance(v, L.PhysAddr):
+            return lit.pa[v.name]
+        if isinstance(v, L.PteVal):
+            return encode_pte(v, lambda n: lit.pa[n], default_pte, line)
+        raise LitmusUnsupported(f"value {v}", line)
+
+    def eq(self, p: L.Eq):
+        from ..model import values as V
+        lit = self.lit
+        if isinstance(p.loc, L.RegLoc):
+            r = p.loc.reg
+            if not re.fullmatch(r"X\d+", r):
+                raise LitmusUnsupported(f"final value of {r}", p.line)
+            term = self.fin.reg(p.loc.proc, int(r[1:]))
+            return V.to_z3(V.eq(term, V.const(self.value(p.value, p.line), 64)))
+        tgt = p.loc.target
+        if isinstance(tgt, L.PteAddr):
+            addr, size = lit.pte[tgt.of.name], 8
+            want = self.value(p.value, p.line, tgt.of.name)
+        else:
+            n = tgt.name
+            addr = lit.pa[n]
+            want = self.value(p.value, p.line)
+            size = self._size_at(addr, lit.sizes.get(n), p.line)
+        term = self.fin.mem(addr, size)
+        want &= (1 << (8 * size)) - 1
+        return V.to_z3(V.eq(term, V.const(want, 8 * size)))
+
+    def _size_at(self, addr, declared, line):
+        from ..model.vsa import may_equal
+        enc = self.enc
+        sizes = {s.size for s in enc.stores
+                 if may_equal(enc.vsa.values(enc.pa[s]), frozenset([addr]))}
+        if len(sizes) > 1:
+            raise LitmusUnsupported("mixed-size stores to one location", line)
+        if sizes:
+            return sizes.pop()
+        return declared or 4
+
+    def fault(self, p: L.Fault):
+        import z3
+        lit = self.lit
+        kind = FAULT_KINDS.get(p.kind) if p.kind else None
+        if kind == "permission":
+            # no execution of ours has a permission fault (write permission is checked
+            # to be out of play before any verdict is given)
+            return z3.BoolVal(False)
+        addr = lit.label_addr[(p.proc, p.label)] if p.label else None
+        va = None
+        if p.target is not None:
+            if not isinstance(p.target, L.Sym):
+                raise LitmusUnsupported(f"fault on {p.target}", p.line)
+            va = lit.va[p.target.name]
+        return self._z(self.fin.fault(p.proc, address=addr, va=va, kind=kind))
+
+
+# ------------------------------------------------------------------ run
+
+def _quant_kind(q: str, obs: str) -> str:
+    if q == "forall":
+        return {"Always": "Required", "Sometimes": "Allowed", "Never": "Forbidden"}[obs]
+    return "Forbidden" if obs == "Never" else "Allowed"
+
+
+def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
+        count_states: bool = False, want_traces: bool = True) -> LitmusResult:
+    """Decide the test on our machine.  Never raises for unsupported features: the
+    result says so.  Raises FrontEndError for malformed input."""
+    t0 = time.perf_counter()
+    res = LitmusResult(test.name, test.file, "ok", quantifier=test.condition.quantifier)
+    res.features = []
+    try:
+        lit = build(test, bound=bound)
+        _decide(lit, res, timeout_s=timeout_s, count_states=count_states,
+                want_traces=want_traces)
+    except LitmusUnsupported as e:
+        res.status = "unsupported"
+        res.reason = e.feature
+        res.line = e.line
+        res.features = e.all_features
+    except FrontEndError:
+        raise
+    except BbmError as e:
+        res.status = "unsupported"
+        res.reason = f"model: {e.message}"
+    res.seconds = round(time.perf_counter() - t0, 3)
+    return res
+
+
+def _decide(lit: LitmusScenario, res: LitmusResult, *, timeout_s, count_states, want_traces):
+    import z3
+
+    from ..model import properties as P
+    from ..model.checker import Options, Outcome, _cpu_traces
+    from ..model.encode import And, Encoding, Or, zb
+    from ..model.trace import extract
+
+    scen = lit.scenario
+    test = lit.test
+    traces = _cpu_traces(scen, Options())
+    enc = Encoding(scen, traces)
+    enc.build(())
+    if enc.mixed:
+        rd, st = enc.mixed[0]
+        raise LitmusUnsupported("mixed-size accesses to one location",
+                                st.instr.loc.line if st.instr and st.instr.loc else None)
+    fin = Outcome(enc)
+    cb = _CondBuilder(lit, enc, fin)
+    prop = zb(cb.prop(test.condition.prop))
+    filt = zb(cb.prop(test.filter)) if test.filter is not None else z3.BoolVal(True)
+    s = z3.Solver()
+    if timeout_s:
+        s.set("timeout", int(timeout_s * 1000))
+    for _, c in enc.constraints:
+        s.add(c)
+    for a in scen.assumptions:
+        s.add(zb(a))
+    s.add(zb(fin.all_ended()))
+    s.add(filt)
+
+    def check(*conds):
+        s.push()
+        for c in conds:
+            s.add(zb(c))
+        r = s.check()
+        m = s.model() if r == z3.sat else None
+        why = s.reason_unknown() if r == z3.unknown else ""
+        s.pop()
+        return r, m, why
+
+    # 1. out-of-model behaviour must be unreachable
+    ucond, parts = P.unsupported(enc)
+    r, m, why = check(ucond)
+    if r == z3.sat:
+        stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
+        raise LitmusUnsupported(f"reachable instruction the machine cannot execute: "
+                                f"{stop.detail}")
+    perm = _write_to_readonly(enc)
+    if perm is not None:
+        r, m, why = check(perm)
+        if r == z3.sat:
+            hd = any("HD" in v for v in lit.tthm.values())
+            raise LitmusUnsupported("hardware dirty-state update (TTHM=HD)" if hd else
+                                    "write permission: a store through a db:0 (read-only) "
+                                    "page")
+        if r == z3.unknown:
+            res.status, res.reason = _unknown(why)
+            return
+    if any("HA" in v for v in lit.tthm.values()) and _af0_possible(lit, enc):
+        raise LitmusUnsupported("hardware access-flag update (TTHM=HA): a valid descriptor "
+                                "with AF=0 may be in the tables")
+    # 2. P and ~P
+    r1, m1, why1 = check(prop)
+    if r1 == z3.unknown:
+        res.status, res.reason = _unknown(why1)
+        return
+    r2, m2, why2 = check(z3.Not(prop))
+    if r2 == z3.unknown:
+        res.status, res.reason = _unknown(why2)
+        return
+    res.pos, res.neg = r1 == z3.sat, r2 == z3.sat
+    if want_traces:
+        res.pos_trace = extract(enc, m1) if m1 is not None else None
+        res.neg_trace = extract(enc, m2) if m2 is not None else None
+    if not res.pos and not res.neg:
+        res.status = "unknown"
+        res.reason = "no execution in which every thread ends (within the step bound)"
+        return
+    res.observation = ("Always" if not res.neg else "Never" if not res.pos else "Sometimes")
+    res.kind = _quant_kind(test.condition.quantifier, res.observation)
+    # 3. does the step bound cut a path? (herd unrolls loops a bounded number of times too)
+    cut, _ = P.cut_by_bound(enc)
+    if not (isinstance(cut, z3.BoolRef) and z3.is_false(cut)):
+        res.bound_cut = True
+    if count_states:
+        res.states = _count_states(lit, enc, fin, cb, s, prop)
+
+
+def _unknown(why):
+    if "timeout" in why or "canceled" in why:
+        return "timeout", f"solver: {why}"
+    return "unknown", f"solver gave up: {why}"
+
+
+def _af0_possible(lit, enc) -> bool:
+    """Can a valid descriptor with AF = 0 be in the tables: initially, or stored by a
+    thread (by the value sets of the stores that may hit the L3 table)?  With TTHM=HA
+    herd's walkers may then set AF at any moment, even speculatively, with no access."""
+    def af0(v):
+        return v & MASK_VALID and not v & MASK_AF
+    mem = lit.scenario.memory
+    if any(af0(mem.get(a, 0)) for a in lit.pte.values()):
+        return True
+    for st in enc.stores:
+        addrs = enc.vsa.values(enc.pa[st])
+        if addrs is not None and not any(L3_BASE <= a < L3_BASE + PAGE for a in addrs):
+            continue
+        vals = enc.vsa.values(st.value)
+        if vals is None or any(af0(v) for v in vals):
+            return True
+    return False
+
+
+def _write_to_readonly(enc):
+    """A store whose translation uses a page descriptor with AP[2] = 1 (herd db:0):
+    herd would take a permission fault (or, with TTHM=HD and dbm, update the dirty
+    state); our machine does neither.  None when the value sets rule it out."""
+    from ..model import values as V
+    from ..model.encode import And, Or
+    parts = []
+    for a, ch in enc.chain_of.items():
+        if not a.is_store:
+            continue
+        for k in ch.levels:
+            d = ch.d[k]
+            vs = enc.vsa.values(d)
+            if vs is not None and not any(x & MASK_RO for x in vs):
+                continue
+            parts.append(And(enc.exec(a), ch.ok[k], V.bit(d, 7)))
+    if not parts:
+        return None
+    return Or(*parts)
+
+
+def _count_states(lit, enc, fin, cb, s, prop, cap: int = 64):
+    """herd's positive/negative final-state counts, over the locations the condition
+    and `locations [...]` name.  None beyond `cap` states."""
+    import z3
+
+    from ..model import values as V
+    from ..model.encode import zb
+    terms = []
+    seen = set()
+
+    def add_loc(loc, line=0):
+        key = str(loc)
+        if key in seen:
+            return
+        seen.add(key)
+        if isinstance(loc, L.RegLoc):
+            terms.append(V.to_z3(lit_reg(loc)))
+        elif isinstance(loc, L.MemLoc):
+            tgt = loc.target
+            if isinstance(tgt, L.PteAddr):
+                terms.append(V.to_z3(fin.mem(lit.pte[tgt.of.name], 8)))
+            else:
+                a = lit.pa[tgt.name]
+                terms.append(V.to_z3(fin.mem(a, cb._size_at(a, lit.sizes.get(tgt.name), line))))
+        elif isinstance(loc, L.Fault):
+            terms.append(zb(cb.fault(loc)))
+
+    def lit_reg(loc):
+        return fin.reg(loc.proc, int(loc.reg[1:]))
+
+    def walk(p):
+        if isinstance(p, (L.And, L.Or)):
+            for q in p.parts:
+                walk(q)
+        elif isinstance(p, L.Not):
+            walk(p.p)
+        elif isinstance(p, L.Eq):
+            add_loc(p.loc, p.line)
+        elif isinstance(p, L.Fault):
+            add_loc(p)
+    for loc in lit.test.locations:
+        add_loc(loc)
+    walk(lit.test.condition.prop)
+    pos = neg = 0
+    s.push()
+    try:
+        for _ in range(cap):
+            if s.check() != z3.sat:
+                return pos, neg
+            m = s.model()
+            vals = [m.eval(t, model_completion=True) for t in terms]
+            if z3.is_true(m.eval(prop, model_completion=True)):
+                pos += 1
+            else:
+                neg += 1
+            if not terms:
+                return pos, neg
+            s.add(z3.Or([t != v for t, v in zip(terms, vals)]))
+        return None
+    finally:
+        s.pop()
+
+
+# ------------------------------------------------------------------ comparison with Arm
+
+def compare(res: LitmusResult, arm_kind: str | None) -> str | None:
+    """'agree', 'we-forbid' (we forbid an outcome Arm allows: our model is too strong),
+    'we-allow' (we allow an outcome Arm forbids: too weak), or None (no verdict)."""
+    if res.status != "ok" or arm_kind is None or res.kind is None:
+        return None
+    if res.kind == arm_kind:
+        return "agree"
+    q = res.quantifier
+    # which of P / ~P can happen, according to Arm
+    if q == "forall":
+        arm = {"Required": (True, False), "Allowed": (True, True),
+               "Forbidden": (False, True)}[arm_kind]
+        ours = (res.pos, res.neg)
+    else:
+        arm = {"Allowed": (True, None), "Required": (True, None),
+               "Forbidden": (False, None)}[arm_kind]
+        ours = (res.pos, None)
+    strong = any(a is True and o is False for a, o in zip(arm, ours))
+    if strong:
+        return "we-forbid"
+    return "we-allow"
+
+
+__all__ = ["build", "run", "run_file", "run_files", "format_trace", "compare", "LitmusScenario", "LitmusResult", "LitmusUnsupported",
+           "encode_pte", "check_supported"]
+
+
+# ------------------------------------------------------------------ files, processes
+
+def format_trace(trace) -> list[str]:
+    """A trace as numbered lines (time, CPU, what happened, litmus file:line)."""
+    if trace is None:
+        return []
+    out = []
+    for st in trace.steps:
+        loc = f"  [{st.loc}]" if st.loc else ""
+        out.append(f"{st.time:>4}  CPU{st.cpu}  {st.text}{loc}")
+    return out
+
+
+def run_file(path: str, *, timeout_s: float = 0, bound: int | None = None,
+             count_states: bool = False, traces: bool = False) -> LitmusResult:
+    """Load and run one file; a malformed file gives status 'error' with file:line."""
+    t0 = time.perf_counter()
+    try:
+        test = L.load_litmus(path)
+    except FrontEndError as e:
+        return LitmusResult(_name_guess(path), path, "error", reason=e.render(),
+                            seconds=round(time.perf_counter() - t0, 3), line=e.line)
+    try:
+        res = run(test, timeout_s=timeout_s, bound=bound, count_states=count_states,
+                  want_traces=traces)
+    except FrontEndError as e:
+        return LitmusResult(test.name, path, "error", reason=e.render(),
+                            seconds=round(time.perf_counter() - t0, 3), line=e.line)
+    if traces:
+        res.pos_trace = format_trace(res.pos_trace)
+        res.neg_trace = format_trace(res.neg_trace)
+    else:
+        res.pos_trace = res.neg_trace = None
+    return res
+
+
+def _name_guess(path):
+    import os
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.readline().split()
+        if len(head) >= 2:
+            return head[1]
+    except OSError:
+        pass
+    return os.path.basename(path).rsplit(".", 1)[0]
+
+
+def _child(conn, path, timeout_s, bound, count_states, traces):
+    try:
+        res = run_file(path, timeout_s=timeout_s, bound=bound, count_states=count_states,
+                       traces=traces)
+    except Exception as e:                      # a bug of ours: report, do not hang
+        import traceback
+        res = LitmusResult(_name_guess(path), path, "error",
+                           reason=f"internal error: {type(e).__name__}: {e}\n"
+                                  + traceback.format_exc(limit=4))
+    try:
+        conn.send(res)
+    finally:
+        conn.close()
+
+
+def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None = None,
+              count_states: bool = False, traces: bool = False, on_result=None):
+    """Run many files, each in its own process (killed after `timeout_s` plus a little
+    start-up slack), `jobs` at a time.  Results in the order of `paths`; `on_result`
+    is called as each one finishes."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    if timeout_s <= 0 and jobs <= 1:
+        out = []
+        for p in paths:
+            r = run_file(p, bound=bound, count_states=count_states, traces=traces)
+            if on_result:
+                on_result(r)
+            out.append(r)
+        return out
+    # load the heavy modules once, before forking, so that no child pays for them
+    import z3  # noqa: F401
+
+    from ..grammar import frontend  # noqa: F401
+    from ..model import checker, encode, isa, properties, trace  # noqa: F401
+    from ..model.vmsa import rules  # noqa: F401
+    ctx = mp.get_context("fork")
+    results: list[LitmusResult | None] = [None] * len(paths)
+    pending = list(enumerate(paths))
+    live = {}                                   # conn -> (index, process, start)
+    hard = timeout_s + 5 if timeout_s > 0 else None
+    while pending or live:
+        while pending and len(live) < max(1, jobs):
+            i, p = pending.pop(0)
+            rconn, wconn = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(wconn, p, timeout_s, bound, count_states,
+                                                    traces), daemon=True)
+            proc.start()
+            wconn.close()
+            live[rconn] = (i, proc, time.perf_counter())
+        now = time.perf_counter()
+        wait_for = None
+        if hard is not None:
+            wait_for = max(0.0, min(st + hard for _, _, st in live.values()) - now)
+        ready = wait(list(live), timeout=wait_for)
+        for conn in ready:
+            i, proc, st = live.pop(conn)
+            try:
+                res = conn.recv()
+            except EOFError:
+                res = LitmusResult(_name_guess(paths[i]), paths[i], "error",
+                                   reason=f"the checking process died (exit code "
+                                          f"{proc.exitcode})")
+            conn.close()
+            proc.join(timeout=5)
+            results[i] = res
+            if on_result:
+                on_result(res)
+        now = time.perf_counter()
+        if hard is not None:
+            for conn, (i, proc, st) in list(live.items()):
+                if now - st >= hard:
+                    proc.kill()
+                    proc.join(timeout=5)
+                    conn.close()
+                    del live[conn]
+                    res = LitmusResult(_name_guess(paths[i]), paths[i], "timeout",
+                                       reason=f"no answer in {timeout_s:g} s",
+                                       seconds=round(now - st, 3))
+                    results[i] = res
+                    if on_result:
+                        on_result(res)
+    return results
