@@ -232,11 +232,8 @@ def _routine_text(test: L.LitmusTest, th: L.Thread) -> str:
         if ren else None
     fn = test.file.replace('"', "")
     out = [".text", f".globl P{th.proc}", f".type P{th.proc}, %function", f"P{th.proc}:"]
-    last = None
     for line, text in th.code:
-        if line != last:
-            out.append(f'# {line} "{fn}"')
-            last = line
+        out.append(f'# {line} "{fn}"')
         if text.endswith(":") and text[:-1] in ren:
             out.append(ren[text[:-1]] + ":")
             continue
@@ -341,7 +338,8 @@ def build(test: L.LitmusTest, *, bound: int | None = None) -> LitmusScenario:
             return encode_pte(v, pa_of, default_pte, line)
         raise LitmusUnsupported(f"value {v}", line)
 
-    regs: dict[int, dict[int, int]] = {c: {} for c in range(ncpu)}
+    # herd: a register the init block does not set holds 0
+    regs: dict[int, dict[int, int]] = {c: {i: 0 for i in range(31)} for c in range(ncpu)}
     for it in test.init:
         elt = None
         if it.ctype:
