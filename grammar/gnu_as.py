@@ -362,6 +362,12 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
         if len(g.data) != sec.size and (want is None):
             rep.mismatches.append(Mismatch("-", sec.name, sec.size, f"size {sec.size:#x}",
                                            f"size {len(g.data):#x}"))
+    if want is None:
+        for name, g in gnu.items():
+            if name not in prog.sections and (g.data.strip(b"\0") or
+                                              any(l.is_insn for l in g.lines.values())):
+                rep.mismatches.append(Mismatch("-", name, 0, "(no such section)",
+                                               f"{len(g.data)} bytes"))
     for name in (want or ()):
         if name not in prog.routines:
             rep.mismatches.append(Mismatch(name, "-", 0, "(no such routine)", ""))

@@ -530,6 +530,40 @@ SNIPS['inst'] = r'''
 	.inst 0xd50320ff, 0xd5033fdf
 	nop
 '''
+SNIPS['macro_args'] = r'''
+.macro m a, b, c
+	.ascii "[\a|\b|\c]"
+.endm
+.macro k a=5, b:req, c:vararg
+	.ascii "<\a|\b|\c>"
+.endm
+	.data
+	m 1 + 2, 3
+	m (1 + 2) 3 4
+	m 1, 2 3
+	m 1 2 , 3
+	m 1 - 1 2
+	m 1 -1 2
+	m 1 , 2 ,3
+	m 5 +2
+	m 5 ~2
+	m x0, [x1, #8]
+	m "a, b" c
+	m 1, b=2
+	m b=1, c=2 , a=3
+	m foo(1) bar
+	m #1 #2
+	m a,,c
+	m 1 << 2 3
+	m x0 , lsl #3
+	m 'a 'b
+	m [x1,#8] !
+	m ,
+	k b=1
+	k 1, 2, 3, 4 5
+	k 1 2 3 4
+	k ,7
+'''
 SNIPS['equ'] = r'''
 	.equ A, 3
 	.set B, A * 2
