@@ -231,6 +231,8 @@ class Assembler(Env):
         sec = self.cur
         try:
             v = evaluate(e, self)
+            if v.minus is not None:
+                raise OperandError("a PC-relative value cannot go in a literal pool")
             key = ("v", v.const, v.sym)
             value = v
         except Undefined:
@@ -988,28 +990,44 @@ def _split_args(s: str) -> list[str]:
     return out
 
 
-def _cond_string(s: str, pos: int) -> tuple[str, int]:
-    """An operand of .ifc/.ifeqs: a quoted string or text up to a comma/space."""
-    while pos < len(s) and s[pos] in " \t":
-        pos += 1
-    if pos < len(s) and s[pos] in "\"'":
-        q = s[pos]
-        j = pos + 1
+def _ifc_operands(args: str) -> tuple[str, str]:
+    """The two strings of .ifc/.ifnc, as gas reads them: the first up to the first comma,
+    the second to the end of the line; either may be quoted with single quotes (`''`
+    inside is a quote).  Double quotes are ordinary characters here."""
+    def quoted(s: str, pos: int) -> tuple[str, int]:
         out = []
+        j = pos + 1
         while j < len(s):
-            if s[j] == q:
-                if j + 1 < len(s) and s[j + 1] == q:
-                    out.append(q)
+            if s[j] == "'":
+                if j + 1 < len(s) and s[j + 1] == "'":
+                    out.append("'")
                     j += 2
                     continue
                 return "".join(out), j + 1
             out.append(s[j])
             j += 1
         raise ExprError("missing closing quote")
-    j = pos
-    while j < len(s) and s[j] not in ", \t":
-        j += 1
-    return s[pos:j], j
+
+    a = args.strip()
+    if a.startswith("'"):
+        s1, pos = quoted(a, 0)
+        rest = a[pos:].lstrip()
+        if not rest.startswith(","):
+            raise ExprError(f"bad operands for .ifc: `{args}` (expected `a, b`)")
+        rest = rest[1:]
+    else:
+        if "," not in a:
+            raise ExprError(f"bad operands for .ifc: `{args}` (expected `a, b`)")
+        s1, rest = a.split(",", 1)
+        s1 = s1.rstrip()
+    rest = rest.strip()
+    if rest.startswith("'"):
+        s2, pos = quoted(rest, 0)
+        if rest[pos:].strip():
+            raise ExprError(f"junk after the second string: `{rest[pos:].strip()}`")
+    else:
+        s2 = rest
+    return s1, s2
 
 
 _STR_ESC = {"b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "\\": 92, '"': 34, "'": 39,
@@ -1274,12 +1292,14 @@ def _expr_cond(test):
 
 def _str_cond(negate: bool, quoted: bool):
     def handler(self, args, st, frame, loc):
-        s1, pos = _cond_string(args, 0)
-        while pos < len(args) and args[pos] in " \t":
-            pos += 1
-        if pos >= len(args) or args[pos] != ",":
-            raise FrontEndError(f"bad operands for string comparison: `{args}`", loc)
-        s2, pos = _cond_string(args, pos + 1)
+        if quoted:
+            strs = parse_strings(args)
+            if len(strs) != 2 or args.count('"') < 4:
+                raise FrontEndError(f"`.ifeqs`/`.ifnes` need two quoted strings: `{args}`",
+                                    loc)
+            s1, s2 = strs
+        else:
+            s1, s2 = _ifc_operands(args)
         _push_cond(self, (s1 == s2) != negate, loc)
     return handler
 

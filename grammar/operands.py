@@ -223,7 +223,7 @@ class Resolver:
                     return Cond(COND_ALIAS.get(low, low))
                 if low in SHIFTS or low in EXTENDS:
                     return OpShift(low, None)
-                if mn in NAME_MNEMONICS:
+                if mn in NAME_MNEMONICS and not pcrel:
                     return Name(low)
                 if not pcrel and mn not in STRICT and not ctx.is_defined(name):
                     return Name(low)

@@ -460,6 +460,8 @@ SNIPS['operands'] = r'''
 	ldar x0, [x1]
 	stlr x0, [x1]
 	prfm pldl1keep, [x0]
+	prfm pldl1keep, .Lp
+.Lp:	nop
 	hint #34
 	bti c
 	paciasp
@@ -563,6 +565,64 @@ SNIPS['macro_args'] = r'''
 	k 1, 2, 3, 4 5
 	k 1 2 3 4
 	k ,7
+'''
+SNIPS['ifc'] = r'''
+	.data
+.macro t cond, a, b
+	\cond \a,\b
+	.byte 1
+	.else
+	.byte 0
+	.endif
+.endm
+	.ifc a b,a b
+	.byte 1
+	.endif
+	.ifc a b , a c
+	.byte 2
+	.endif
+	.ifc "a",a
+	.byte 3
+	.endif
+	.ifc "a","a"
+	.byte 4
+	.endif
+	.ifc a	b,a b
+	.byte 5
+	.endif
+	.ifc a, b
+	.byte 6
+	.endif
+	.ifc x,x
+	.byte 7
+	.endif
+	.ifc ,
+	.byte 8
+	.endif
+	.ifc a,
+	.byte 9
+	.endif
+	.ifc "a,b","a,b"
+	.byte 10
+	.endif
+	.ifnc a b,a c
+	.byte 11
+	.endif
+	.ifc A,a
+	.byte 12
+	.endif
+	.ifeqs "a", "a"
+	.byte 13
+	.endif
+	.ifnes "a b", "a c"
+	.byte 14
+	.endif
+	.ifeqs "a\"", "a\""
+	.byte 15
+	.endif
+	t .ifc, pte, pte
+	t .ifc, pte, pgd
+	t .ifnc, pte, pgd
 '''
 SNIPS['equ'] = r'''
 	.equ A, 3
