@@ -28,7 +28,8 @@ import tempfile
 from dataclasses import dataclass, field
 
 from .gas import operand_text
-from .program import (Data, Imm, Instruction, Literal, Mem, Program, SymRef)
+from .program import (Data, ExtendedReg, Imm, Instruction, Literal, Mem, Program, Reg,
+                      ShiftedReg, SymRef)
 
 AS = os.environ.get("BBM_GNU_AS", "aarch64-linux-gnu-as")
 OBJDUMP = os.environ.get("BBM_GNU_OBJDUMP", "aarch64-linux-gnu-objdump")
@@ -172,7 +173,18 @@ def _ref(prog: Program, s: SymRef) -> str:
     return base
 
 
+def _reg(r: Reg) -> str:
+    """A register's name from its number/width/sp fields (not its `name`), so that the
+    comparison checks the fields the model reads."""
+    if r.num == 31:
+        return ("sp" if r.width == 64 else "wsp") if r.is_sp else \
+            ("xzr" if r.width == 64 else "wzr")
+    return f"{'x' if r.width == 64 else 'w'}{r.num}"
+
+
 def render_operand(prog: Program, ins: Instruction, o) -> str:
+    if isinstance(o, Reg):
+        return _reg(o)
     if isinstance(o, SymRef):
         b = _ref(prog, o)
         if o.reloc:
@@ -184,16 +196,18 @@ def render_operand(prog: Program, ins: Instruction, o) -> str:
         return f".{o.pool_offset - ins.offset:+d}"
     if isinstance(o, Imm):
         return f"#{o.value}" + (f", lsl #{o.shift}" if o.shift else "")
-    if isinstance(o, Mem) and isinstance(o.offset, SymRef):
-        off = render_operand(prog, ins, o.offset)
-        return f"[{o.base.name}, {off}]"
-    if isinstance(o, Mem) and isinstance(o.offset, Imm):
-        v = f"#{o.offset.value}"
+    if isinstance(o, ShiftedReg):
+        return f"{_reg(o.reg)}, {o.op} #{o.amount}"
+    if isinstance(o, ExtendedReg):
+        return f"{_reg(o.reg)}, {o.op}" + (f" #{o.amount}" if o.amount is not None else "")
+    if isinstance(o, Mem):
+        base = _reg(o.base)
+        off = "" if o.offset is None else ", " + render_operand(prog, ins, o.offset)
         if o.mode == "pre":
-            return f"[{o.base.name}, {v}]!"
+            return f"[{base}{off}]!"
         if o.mode == "post":
-            return f"[{o.base.name}], {v}"
-        return f"[{o.base.name}, {v}]"
+            return f"[{base}]{off}"
+        return f"[{base}{off}]"
     return operand_text(o)
 
 
@@ -329,6 +343,10 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
                 continue
             if isinstance(it, Instruction):
                 covered.add(it.offset)
+                bad = _literal_problem(sec, it)
+                if bad:
+                    rep.mismatches.append(Mismatch(name, sec.name, it.offset, bad,
+                                                   "(pool slot)", str(it.loc)))
                 gl = g.lines.get(it.offset)
                 ol = o.lines.get(it.offset)
                 gt = (gl.text if gl and gl.is_insn else f"<data {gl.word if gl else '?'}>")
@@ -372,6 +390,20 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
         if name not in prog.routines:
             rep.mismatches.append(Mismatch(name, "-", 0, "(no such routine)", ""))
     return rep
+
+
+def _literal_problem(sec, ins: Instruction) -> str:
+    """A Literal operand must hold the value its pool slot holds."""
+    for o in ins.operands:
+        if isinstance(o, Literal):
+            slot = [d for d in sec.items if isinstance(d, Data) and d.offset == o.pool_offset]
+            if len(slot) != 1 or len(slot[0].values) != 1:
+                return f"literal {o}: no pool slot at {o.pool_offset}"
+            size, v = slot[0].values[0]
+            want = o.value if not isinstance(o.value, int) else o.value & ((1 << 8 * size) - 1)
+            if v != want:
+                return f"literal {o} but the pool slot holds {v}"
+    return ""
 
 
 def _norm_rel(rels: list[str]) -> list[str]:

@@ -682,6 +682,26 @@ def test_harness_catches_a_wrong_register():
     assert not _mutated(m).ok
 
 
+def test_harness_checks_register_fields_not_names():
+    def m(p):
+        i = next(i for i in p.instructions() if i.mnemonic == "adr")
+        r = i.operands[0]
+        i.operands = (Reg(r.name, (r.num + 1) % 31, r.width),) + i.operands[1:]
+    assert not _mutated(m).ok
+
+
+def test_harness_catches_a_literal_that_disagrees_with_its_pool_slot():
+    from bbmcheck.grammar.program import Literal
+
+    def m(p):
+        i = next(i for i in p.instructions()
+                 if i.operands and isinstance(i.operands[-1], Literal)
+                 and isinstance(i.operands[-1].value, int))
+        lit = i.operands[-1]
+        i.operands = i.operands[:-1] + (Literal(lit.value + 1, lit.pool_offset),)
+    assert not _mutated(m).ok
+
+
 def test_harness_catches_a_wrong_immediate():
     def m(p):
         i = next(i for i in p.instructions() if i.mnemonic == "mov")
