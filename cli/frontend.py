@@ -3,6 +3,7 @@ view of an assembly file (after cpp with a profile, gas macros, `.req`, ...)."""
 from __future__ import annotations
 
 import os
+import re
 
 import click
 
@@ -14,8 +15,8 @@ def _defines(values) -> dict[str, str]:
     out: dict[str, str] = {}
     for v in values:
         name, eq, val = v.partition("=")
-        if not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
-            raise FrontEndError(f"bad -D `{v}`: expected NAME or NAME=VALUE")
+        if not re.fullmatch(r"[A-Za-z_]\w*(\([\w\s,.]*\))?", name):
+            raise FrontEndError(f"bad -D `{v}`: expected NAME, NAME=VALUE or NAME(ARGS)=VALUE")
         out[name] = val if eq else "1"
     return out
 
