@@ -392,3 +392,34 @@ class Program:
                 if isinstance(it, Data) and it.address <= address < it.address + it.size:
                     return it
         return None
+
+    def initial_value(self, name: str, size: int | None = None) -> Union[int, SymRef]:
+        """The initial contents of a data symbol as the file assembles them.
+
+        `size` defaults to the symbol's `.size`, else 8.  Returns the little-endian
+        integer of those bytes (gaps and padding read as zero), or the SymRef when the
+        symbol holds exactly one address (`.quad label`).  Raises KeyError for an
+        unknown or absolute symbol, ValueError when part of the range is an address."""
+        sym = self.symbols.get(name)
+        if sym is None or sym.section is None:
+            raise KeyError(name)
+        n = size if size is not None else (sym.size or 8)
+        lo, hi = sym.offset, sym.offset + n
+        out = bytearray(n)
+        for it in self.sections[sym.section].items:
+            if not isinstance(it, Data) or it.offset >= hi or it.offset + it.size <= lo:
+                continue
+            off = it.offset
+            for vsize, v in it.values:
+                if off < hi and off + vsize > lo:
+                    if isinstance(v, SymRef):
+                        if off == lo and vsize == n:
+                            return v
+                        raise ValueError(f"{name}: bytes {off - lo}..{off - lo + vsize} "
+                                         f"hold the address {v}")
+                    b = (v & ((1 << (8 * vsize)) - 1)).to_bytes(vsize, "little")
+                    for k in range(vsize):
+                        if lo <= off + k < hi:
+                            out[off + k - lo] = b[k]
+                off += vsize
+        return int.from_bytes(out, "little")

@@ -69,6 +69,7 @@ def test_kpti_routine_ir():
     assert flag.section == ".data"
     (d,) = [it for it in prog.sections[".data"].items if it.offset == flag.offset]
     assert isinstance(d, Data) and d.values == [(4, 1)]
+    assert prog.initial_value("__idmap_kpti_flag") == 1 and flag.kind == "object"
     # externals stay symbolic
     assert {"swapper_pg_dir", "reserved_pg_dir"} <= prog.externals
     adrp = next(i for i in r.instructions if i.mnemonic == "adrp"

@@ -483,6 +483,12 @@ def test_data_directives_and_data_symbols():
     assert (8, SymRef("flag", 8)) in vals and (8, SymRef("ext", 0)) in vals
     assert vals[-1] == (4, SymRef("ext2", 0, "prel"))   # ext2 - .
     assert p.externals == {"ext", "ext2"}
+    assert p.initial_value("flag") == 1
+    assert p.initial_value("flag", 8) == 0x3461FF01_00000001   # .long 1; .byte 1, -1, 97; .hword
+    p2 = assemble_string(".data\nptr: .quad target + 8\ntarget: .byte 5\n", "q.S")
+    assert p2.initial_value("ptr") == SymRef("target", 8)
+    with pytest.raises(ValueError):
+        p2.initial_value("ptr", 4)
 
 
 def test_org_and_inst():
