@@ -1515,7 +1515,8 @@ def _d_type(self, args, st, frame, loc):
     t = m.group(2).lower()
     kind = {"function": "function", "stt_func": "function", "object": "object",
             "stt_object": "object", "notype": "", "stt_notype": "",
-            "tls_object": "object", "common": "object",
+            "tls_object": "object", "common": "object", "gnu_unique_object": "object",
+            "stt_tls": "object", "stt_common": "object",
             "gnu_indirect_function": "function"}.get(t)
     if kind is None:
         raise FrontEndError(f"unknown symbol type `{m.group(2)}` in `.type`", loc)
