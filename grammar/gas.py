@@ -45,7 +45,7 @@ _NAME = r"[A-Za-z_.$][A-Za-z0-9_.$]*"
 _LABEL_RE = re.compile(rf"({_NAME}|[0-9]+): ?")
 _ASSIGN_RE = re.compile(rf"({_NAME}) ?(==?)(?!=) ?(.*)$")
 _REQ_RE = re.compile(rf"({_NAME}) \.req\b ?(.*)$", re.I)
-_OPCODE_RE = re.compile(r"(\S+) ?(.*)$")
+_OPCODE_RE = re.compile(r"([A-Za-z0-9_.$]+) ?(.*)$")
 _SUBST_RE = re.compile(r"\\(\(\)|@|[A-Za-z_.$0-9][A-Za-z0-9_.$]*)")
 _PARAM_RE = re.compile(rf"\s*({_NAME})\s*(?::\s*(req|vararg))?\s*(?:=\s*)?")
 
@@ -325,6 +325,12 @@ class Assembler(Env):
                 self._req(m.group(1), m.group(2).strip(), loc)
                 return
             m = _OPCODE_RE.match(text)
+            if m is None:
+                if text.startswith("\\"):
+                    bad = re.match(r"\\[A-Za-z_.$0-9()@]*", text).group(0)
+                    raise FrontEndError(f"`{bad}` is not a macro parameter here: `{st.raw}`",
+                                        loc)
+                raise FrontEndError(f"syntax error: `{st.raw}`", loc)
             op, args = m.group(1), m.group(2)
             low = op.lower()
             if low[0] == "." and low in DIRECTIVES:
