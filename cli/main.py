@@ -21,6 +21,7 @@ COMMANDS = {
     "expand": ("frontend", "expand_cmd", "Print a routine's expanded instructions with source locations."),
     "run": ("run", "run_cmd", "Run a routine on the single-CPU concrete interpreter."),
     "prove": ("prove", "prove_cmd", "Prove or refute BBM and TLB properties of a routine."),
+    "litmus": ("litmus", "litmus_cmd", "Run herd7 AArch64 litmus tests on bbmcheck's model."),
 }
 
 EXIT_USAGE = 2

@@ -944,6 +944,30 @@ def _check(test: LitmusTest):
     walk(test.condition.prop)
 
 
+def pretty(p, top: bool = True) -> str:
+    """A proposition, value or location in herd's syntax."""
+    if isinstance(p, And):
+        s = " /\\ ".join(pretty(q, False) for q in p.parts)
+        return s if top else f"({s})"
+    if isinstance(p, Or):
+        s = " \\/ ".join(pretty(q, False) for q in p.parts)
+        return s if top else f"({s})"
+    if isinstance(p, Not):
+        return "~" + pretty(p.p, False)
+    if isinstance(p, Const):
+        return "true" if p.value else "false"
+    if isinstance(p, Eq):
+        return f"{pretty(p.loc)}={pretty(p.value)}"
+    if isinstance(p, MemLoc):
+        return f"[{pretty(p.target)}]"
+    return str(p)
+
+
+def condition_text(test: LitmusTest) -> str:
+    c = test.condition
+    return f"{c.quantifier} ({pretty(c.prop)})"
+
+
 def load_litmus(path) -> LitmusTest:
     path = os.fspath(path)
     try:
@@ -1020,7 +1044,7 @@ def expand_test_list(path) -> list[str]:
     return out
 
 
-__all__ = ["parse_litmus", "load_litmus", "load_kinds", "read_kinds", "expand_test_list", "LitmusTest",
+__all__ = ["parse_litmus", "load_litmus", "pretty", "condition_text", "load_kinds", "read_kinds", "expand_test_list", "LitmusTest",
            "Thread", "InitItem", "Condition", "Sym", "PteAddr", "PhysAddr", "PteVal",
            "LabelVal", "ArrayVal", "RegLoc", "MemLoc", "And", "Or", "Not", "Const", "Eq",
            "Fault", "PTE_DEFAULTS", "PTE_FIELDS"]

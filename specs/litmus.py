@@ -125,6 +125,7 @@ class LitmusResult:
     bound_cut: bool = False
     line: int | None = None
     features: list = field(default_factory=list)   # every unsupported feature found
+    condition: str = ""                  # the final condition, herd's syntax
 
 
 # ------------------------------------------------------------------ helpers
@@ -541,6 +542,7 @@ def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
     t0 = time.perf_counter()
     res = LitmusResult(test.name, test.file, "ok", quantifier=test.condition.quantifier)
     res.features = []
+    res.condition = L.condition_text(test)
     try:
         lit = build(test, bound=bound)
         _decide(lit, res, timeout_s=timeout_s, count_states=count_states,
@@ -782,7 +784,7 @@ def compare(res: LitmusResult, arm_kind: str | None) -> str | None:
     return "we-allow"
 
 
-__all__ = ["build", "run", "run_file", "run_files", "format_trace", "compare", "LitmusScenario", "LitmusResult", "LitmusUnsupported",
+__all__ = ["build", "run", "run_file", "run_files", "format_trace", "compare", "Tally", "tally_table", "herd_lines", "validation", "LitmusScenario", "LitmusResult", "LitmusUnsupported",
            "encode_pte", "check_supported"]
 
 
@@ -794,6 +796,9 @@ def format_trace(trace) -> list[str]:
         return []
     out = []
     for st in trace.steps:
+        if st.kind == "fill" and ("walk-cache" in st.text or
+                                  f"VA {TABLE_BASE:#x}" in st.text or "L1[2]" in st.text):
+            continue        # table-level fills and the identity map of the tables: noise
         loc = f"  [{st.loc}]" if st.loc else ""
         out.append(f"{st.time:>4}  CPU{st.cpu}  {st.text}{loc}")
     return out
@@ -873,6 +878,17 @@ def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None 
     from ..model.vmsa import rules  # noqa: F401
     ctx = mp.get_context("fork")
     results: list[LitmusResult | None] = [None] * len(paths)
+    user_cb = on_result
+    shown = 0
+
+    def on_result(_res):
+        # report in the order of `paths`, whatever order the processes finish in
+        nonlocal shown
+        while shown < len(results) and results[shown] is not None:
+            if user_cb:
+                user_cb(results[shown])
+            shown += 1
+
     pending = list(enumerate(paths))
     live = {}                                   # conn -> (index, process, start)
     hard = timeout_s + 5 if timeout_s > 0 else None
@@ -918,3 +934,125 @@ def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None 
                     if on_result:
                         on_result(res)
     return results
+
+
+# ------------------------------------------------------------------ summaries
+
+def validation(res: LitmusResult) -> str | None:
+    """herd's Ok / No: does the test's condition hold as its quantifier says?"""
+    if res.status != "ok":
+        return None
+    if res.quantifier == "exists":
+        return "Ok" if res.pos else "No"
+    if res.quantifier == "~exists":
+        return "Ok" if not res.pos else "No"
+    return "Ok" if not res.neg else "No"
+
+
+QUANT_KIND = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+
+
+def herd_lines(res: LitmusResult) -> list[str]:
+    """Our result in herd's summary shape."""
+    out = []
+    test_cond = res.condition
+    if res.status == "error":
+        return [res.reason]
+    out.append(f"Test {res.name} {QUANT_KIND.get(res.quantifier, '')}".rstrip())
+    if res.status == "unsupported":
+        where = f" ({res.file}:{res.line})" if res.line else ""
+        out.append(f"Unsupported {res.name}: {res.reason}{where}")
+        return out
+    if res.status in ("timeout", "unknown"):
+        out.append(f"{res.status.capitalize()} {res.name}: {res.reason}")
+        out.append(f"Time {res.name} {res.seconds:.2f}")
+        return out
+    if res.states is not None:
+        out.append(f"States {res.states[0] + res.states[1]}")
+    out.append(validation(res))
+    if res.states is not None:
+        out.append("Witnesses")
+        out.append(f"Positive: {res.states[0]} Negative: {res.states[1]}")
+    if test_cond:
+        out.append(f"Condition {test_cond}")
+    counts = f" {res.states[0]} {res.states[1]}" if res.states is not None else ""
+    out.append(f"Observation {res.name} {res.observation}{counts}")
+    if res.bound_cut:
+        out.append(f"Bound {res.name}: the step bound cuts some executions (loops)")
+    out.append(f"Time {res.name} {res.seconds:.2f}")
+    return out
+
+
+CMP_WORDS = {"agree": "agree", "we-forbid": "we forbid, Arm allows",
+             "we-allow": "we allow, Arm forbids"}
+
+
+@dataclass
+class Tally:
+    read: int = 0
+    modelled: int = 0
+    with_kind: int = 0
+    agree: int = 0
+    we_forbid: int = 0
+    we_allow: int = 0
+    unsupported: int = 0
+    timeouts: int = 0
+    unknown: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    forbid_names: list = field(default_factory=list)
+    allow_names: list = field(default_factory=list)
+
+    def add(self, res: LitmusResult, arm_kind: str | None):
+        self.read += 1
+        self.seconds += res.seconds
+        if res.status == "ok":
+            self.modelled += 1
+            c = compare(res, arm_kind)
+            if c is not None:
+                self.with_kind += 1
+            if c == "agree":
+                self.agree += 1
+            elif c == "we-forbid":
+                self.we_forbid += 1
+                self.forbid_names.append(res.name)
+            elif c == "we-allow":
+                self.we_allow += 1
+                self.allow_names.append(res.name)
+        elif res.status == "unsupported":
+            self.unsupported += 1
+        elif res.status == "timeout":
+            self.timeouts += 1
+        elif res.status == "unknown":
+            self.unknown += 1
+        else:
+            self.errors += 1
+
+    @property
+    def agreement(self) -> str:
+        return f"{100.0 * self.agree / self.with_kind:.1f}%" if self.with_kind else "-"
+
+
+TALLY_COLUMNS = [("read", "read"), ("modelled", "modelled"), ("with_kind", "w/ kind"),
+                 ("agree", "agree"), ("agreement", "agree%"),
+                 ("we_forbid", "we-forbid-arm-allows"), ("we_allow", "we-allow-arm-forbids"),
+                 ("unsupported", "unsupported"), ("timeouts", "timeouts"),
+                 ("unknown", "unknown"), ("errors", "errors"), ("seconds", "seconds")]
+
+
+def tally_table(rows: list[tuple[str, Tally]]) -> list[str]:
+    """A text table, one row per (label, Tally)."""
+    heads = ["folder"] + [h for _, h in TALLY_COLUMNS]
+    body = []
+    for label, t in rows:
+        cells = [label]
+        for attr, _ in TALLY_COLUMNS:
+            v = getattr(t, attr)
+            cells.append(f"{v:.1f}" if isinstance(v, float) else str(v))
+        body.append(cells)
+    widths = [max(len(r[i]) for r in [heads] + body) for i in range(len(heads))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
+                              for i, (c, w) in enumerate(zip(r, widths)))
+    out = [fmt(heads), "  ".join("-" * w for w in widths)]
+    out += [fmt(r) for r in body]
+    return out
