@@ -545,13 +545,16 @@ def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
     res.condition = L.condition_text(test)
     try:
         lit = build(test, bound=bound)
-        _decide(lit, res, timeout_s=timeout_s, count_states=count_states,
+        deadline = t0 + timeout_s if timeout_s else None
+        _decide(lit, res, deadline=deadline, count_states=count_states,
                 want_traces=want_traces)
     except LitmusUnsupported as e:
         res.status = "unsupported"
         res.reason = e.feature
         res.line = e.line
         res.features = e.all_features
+    except _OutOfTime:
+        res.status, res.reason = "timeout", f"no answer in {timeout_s:g} s"
     except FrontEndError:
         raise
     except BbmError as e:
@@ -561,7 +564,11 @@ def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
     return res
 
 
-def _decide(lit: LitmusScenario, res: LitmusResult, *, timeout_s, count_states, want_traces):
+class _OutOfTime(Exception):
+    pass
+
+
+def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, want_traces):
     import z3
 
     from ..model import properties as P
@@ -583,8 +590,6 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, timeout_s, count_states, 
     prop = zb(cb.prop(test.condition.prop))
     filt = zb(cb.prop(test.filter)) if test.filter is not None else z3.BoolVal(True)
     s = z3.Solver()
-    if timeout_s:
-        s.set("timeout", int(timeout_s * 1000))
     for _, c in enc.constraints:
         s.add(c)
     for a in scen.assumptions:
@@ -593,6 +598,11 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, timeout_s, count_states, 
     s.add(filt)
 
     def check(*conds):
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise _OutOfTime()
+            s.set("timeout", max(1, int(left * 1000)))
         s.push()
         for c in conds:
             s.add(zb(c))
@@ -743,7 +753,10 @@ def _count_states(lit, enc, fin, cb, s, prop, cap: int = 64):
     s.push()
     try:
         for _ in range(cap):
-            if s.check() != z3.sat:
+            r = s.check()
+            if r == z3.unknown:
+                return None
+            if r != z3.sat:
                 return pos, neg
             m = s.model()
             vals = [m.eval(t, model_completion=True) for t in terms]
@@ -829,6 +842,8 @@ def run_file(path: str, *, timeout_s: float = 0, bound: int | None = None,
 
 def _name_guess(path):
     import os
+    if not os.path.isfile(path):        # never block on a FIFO or a device
+        return os.path.basename(path).rsplit(".", 1)[0]
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             head = f.readline().split()
@@ -839,38 +854,48 @@ def _name_guess(path):
     return os.path.basename(path).rsplit(".", 1)[0]
 
 
-def _child(conn, path, timeout_s, bound, count_states, traces):
+def _safe_run_file(path, timeout_s, bound, count_states, traces):
     try:
-        res = run_file(path, timeout_s=timeout_s, bound=bound, count_states=count_states,
-                       traces=traces)
-    except Exception as e:                      # a bug of ours: report, do not hang
+        return run_file(path, timeout_s=timeout_s, bound=bound, count_states=count_states,
+                        traces=traces)
+    except Exception as e:                      # a bug of ours: report it, go on
         import traceback
-        res = LitmusResult(_name_guess(path), path, "error",
-                           reason=f"internal error: {type(e).__name__}: {e}\n"
-                                  + traceback.format_exc(limit=4))
-    try:
-        conn.send(res)
-    finally:
-        conn.close()
+        return LitmusResult(_name_guess(path), path, "error",
+                            reason=f"internal error: {type(e).__name__}: {e}\n"
+                                   + traceback.format_exc(limit=4))
+
+
+def _worker(conn, timeout_s, bound, count_states, traces):
+    """A long-lived checking process: paths in, results out, until None."""
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        conn.send(_safe_run_file(path, timeout_s, bound, count_states, traces))
 
 
 def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None = None,
               count_states: bool = False, traces: bool = False, on_result=None):
-    """Run many files, each in its own process (killed after `timeout_s` plus a little
-    start-up slack), `jobs` at a time.  Results in the order of `paths`; `on_result`
-    is called as each one finishes."""
+    """Run many files.  With a timeout, in `jobs` worker processes; a test that takes
+    longer than `timeout_s` (the solver's own limit, then a hard one a little later)
+    is a timeout and its worker is replaced.  Results come back in the order of
+    `paths`, and `on_result` sees them in that order too."""
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
-    if timeout_s <= 0 and jobs <= 1:
+    paths = list(paths)
+    if timeout_s <= 0:
         out = []
         for p in paths:
-            r = run_file(p, bound=bound, count_states=count_states, traces=traces)
+            r = _safe_run_file(p, 0, bound, count_states, traces)
             if on_result:
                 on_result(r)
             out.append(r)
         return out
-    # load the heavy modules once, before forking, so that no child pays for them
+    # load the heavy modules once, before forking, so that no worker pays for them
     import z3  # noqa: F401
 
     from ..grammar import frontend  # noqa: F401
@@ -878,61 +903,71 @@ def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None 
     from ..model.vmsa import rules  # noqa: F401
     ctx = mp.get_context("fork")
     results: list[LitmusResult | None] = [None] * len(paths)
-    user_cb = on_result
     shown = 0
 
-    def on_result(_res):
-        # report in the order of `paths`, whatever order the processes finish in
+    def done(i, res):
         nonlocal shown
+        results[i] = res
         while shown < len(results) and results[shown] is not None:
-            if user_cb:
-                user_cb(results[shown])
+            if on_result:
+                on_result(results[shown])
             shown += 1
 
-    pending = list(enumerate(paths))
-    live = {}                                   # conn -> (index, process, start)
-    hard = timeout_s + 5 if timeout_s > 0 else None
-    while pending or live:
-        while pending and len(live) < max(1, jobs):
-            i, p = pending.pop(0)
-            rconn, wconn = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(wconn, p, timeout_s, bound, count_states,
-                                                    traces), daemon=True)
-            proc.start()
-            wconn.close()
-            live[rconn] = (i, proc, time.perf_counter())
-        now = time.perf_counter()
-        wait_for = None
-        if hard is not None:
-            wait_for = max(0.0, min(st + hard for _, _, st in live.values()) - now)
-        ready = wait(list(live), timeout=wait_for)
-        for conn in ready:
-            i, proc, st = live.pop(conn)
+    def spawn():
+        a, b = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(b, timeout_s, bound, count_states, traces),
+                           daemon=True)
+        proc.start()
+        b.close()
+        return [a, proc, None, 0.0]              # conn, process, task index, start time
+
+    hard = timeout_s + 2          # the solver stops itself at timeout_s; this is for the rest
+    todo = list(range(len(paths)))
+    workers = [spawn() for _ in range(max(1, min(jobs, len(paths))))]
+    try:
+        while todo or any(w[2] is not None for w in workers):
+            for w in workers:
+                if w[2] is None and todo:
+                    i = todo.pop(0)
+                    w[0].send(paths[i])
+                    w[2], w[3] = i, time.perf_counter()
+            busy = [w for w in workers if w[2] is not None]
+            now = time.perf_counter()
+            left = max(0.0, min(w[3] + hard for w in busy) - now)
+            ready = wait([w[0] for w in busy], timeout=left)
+            for w in busy:
+                if w[0] in ready:
+                    i = w[2]
+                    try:
+                        res = w[0].recv()
+                        w[2] = None
+                    except EOFError:
+                        res = LitmusResult(_name_guess(paths[i]), paths[i], "error",
+                                           reason="the checking process died (exit code "
+                                                  f"{w[1].exitcode})")
+                        w[1].join(timeout=5)
+                        w[0].close()
+                        w[:] = spawn()
+                    done(i, res)
+                elif time.perf_counter() - w[3] >= hard:
+                    i = w[2]
+                    w[1].kill()
+                    w[1].join(timeout=5)
+                    w[0].close()
+                    w[:] = spawn()
+                    done(i, LitmusResult(_name_guess(paths[i]), paths[i], "timeout",
+                                         reason=f"no answer in {timeout_s:g} s",
+                                         seconds=round(hard, 3)))
+    finally:
+        for w in workers:
             try:
-                res = conn.recv()
-            except EOFError:
-                res = LitmusResult(_name_guess(paths[i]), paths[i], "error",
-                                   reason=f"the checking process died (exit code "
-                                          f"{proc.exitcode})")
-            conn.close()
-            proc.join(timeout=5)
-            results[i] = res
-            if on_result:
-                on_result(res)
-        now = time.perf_counter()
-        if hard is not None:
-            for conn, (i, proc, st) in list(live.items()):
-                if now - st >= hard:
-                    proc.kill()
-                    proc.join(timeout=5)
-                    conn.close()
-                    del live[conn]
-                    res = LitmusResult(_name_guess(paths[i]), paths[i], "timeout",
-                                       reason=f"no answer in {timeout_s:g} s",
-                                       seconds=round(now - st, 3))
-                    results[i] = res
-                    if on_result:
-                        on_result(res)
+                w[0].send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        for w in workers:
+            w[1].join(timeout=2)
+            if w[1].is_alive():
+                w[1].kill()
     return results
 
 
