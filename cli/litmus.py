@@ -54,8 +54,10 @@ def _expand(files) -> list[str]:
 @click.option("--bound", type=int, default=None, metavar="N",
               help="Instructions per CPU (default: the code's length; 3x + 10 with "
                    "branches).")
+@click.option("--variant", "variants", multiple=True, metavar="NAME",
+              help="A herd variant added to every test's own (e.g. ets2; repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the Observation lines and the table.")
-def litmus_cmd(files, kinds_file, timeout, jobs, states, show_trace, bound, quiet):
+def litmus_cmd(files, kinds_file, timeout, jobs, states, show_trace, bound, variants, quiet):
     """Run herd7 AArch64 litmus tests on bbmcheck's model.
 
     FILE may be a .litmus file, a folder (every .litmus file under it) or a herd
@@ -108,7 +110,7 @@ def litmus_cmd(files, kinds_file, timeout, jobs, states, show_trace, bound, quie
 
     want_traces = show_trace or bool(kinds_file)
     run_files(paths, timeout_s=timeout, jobs=jobs if timeout > 0 else 1, bound=bound,
-              count_states=states, traces=want_traces, on_result=show)
+              count_states=states, traces=want_traces, on_result=show, variants=variants)
     if kinds_file:
         click.echo("")
         for ln in tally_table([("total", tally)]):

@@ -158,7 +158,7 @@ def _info_line(test, key):
     return None
 
 
-def static_features(test: L.LitmusTest) -> list[tuple[str, int | None]]:
+def static_features(test: L.LitmusTest, extra_variants=()) -> list[tuple[str, int | None]]:
     """Every unsupported feature the text shows (before assembling): [(feature, line)]."""
     found: list[tuple[str, int | None]] = []
 
@@ -172,11 +172,13 @@ def static_features(test: L.LitmusTest) -> list[tuple[str, int | None]]:
     for k, (v, line) in test.info.items():
         if k.upper() == "EL0":
             note(f"EL0 threads (EL0={v})", line)
-    for var in test.variants:
+    own = list(test.variants)
+    for var in own + [v.lower() for v in extra_variants]:
+        line = _info_line(test, "variant") if var in own else None
         if var in VARIANTS_UNSUPPORTED:
-            note(VARIANTS_UNSUPPORTED[var], _info_line(test, "variant"))
+            note(VARIANTS_UNSUPPORTED[var], line)
         elif var not in KNOWN_VARIANTS_OK:
-            note(f"variant `{var}`", _info_line(test, "variant"))
+            note(f"variant `{var}`", line)
 
     def val(v, line):
         if isinstance(v, L.LabelVal):
@@ -271,14 +273,16 @@ def encode_pte(pv: L.PteVal, pa_of, default_name: str | None, line=None) -> int:
 
 # ------------------------------------------------------------------ build
 
-def build(test: L.LitmusTest, *, bound: int | None = None) -> LitmusScenario:
+def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> LitmusScenario:
+    """The scenario of a test; `variants` are added to the test's own `Variant=` (herd's
+    `-variant`, e.g. ets2)."""
     from ..grammar.frontend import assemble_string
     from ..model.isa import decode
     from ..model.scenario import CpuSetup, Scenario, TableInfo
     from ..model.vmsa import descriptor as D
     from ..model.vmsa.regime import Features, Regime
 
-    found = static_features(test)
+    found = static_features(test, variants)
     names = test.symbols()
     if len(names) > MAX_VARS:
         found.append((f"more than {MAX_VARS} variables", None))
@@ -395,7 +399,7 @@ def build(test: L.LitmusTest, *, bound: int | None = None) -> LitmusScenario:
         mem[word] = (old & ~(mask << off)) | ((v & mask) << off)
 
     # ---- features
-    feats = Features(ets2="ets2" in test.variants)
+    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants])
     tthm = _tthm(test)
     cpus = []
     for c in range(ncpu):
@@ -536,7 +540,7 @@ def _quant_kind(q: str, obs: str) -> str:
 
 
 def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
-        count_states: bool = False, want_traces: bool = True) -> LitmusResult:
+        count_states: bool = False, want_traces: bool = True, variants=()) -> LitmusResult:
     """Decide the test on our machine.  Never raises for unsupported features: the
     result says so.  Raises FrontEndError for malformed input."""
     t0 = time.perf_counter()
@@ -544,7 +548,7 @@ def run(test: L.LitmusTest, *, timeout_s: float = 0, bound: int | None = None,
     res.features = []
     res.condition = L.condition_text(test)
     try:
-        lit = build(test, bound=bound)
+        lit = build(test, bound=bound, variants=variants)
         deadline = t0 + timeout_s if timeout_s else None
         _decide(lit, res, deadline=deadline, count_states=count_states,
                 want_traces=want_traces)
@@ -818,7 +822,7 @@ def format_trace(trace) -> list[str]:
 
 
 def run_file(path: str, *, timeout_s: float = 0, bound: int | None = None,
-             count_states: bool = False, traces: bool = False) -> LitmusResult:
+             count_states: bool = False, traces: bool = False, variants=()) -> LitmusResult:
     """Load and run one file; a malformed file gives status 'error' with file:line."""
     t0 = time.perf_counter()
     try:
@@ -828,7 +832,7 @@ def run_file(path: str, *, timeout_s: float = 0, bound: int | None = None,
                             seconds=round(time.perf_counter() - t0, 3), line=e.line)
     try:
         res = run(test, timeout_s=timeout_s, bound=bound, count_states=count_states,
-                  want_traces=traces)
+                  want_traces=traces, variants=variants)
     except FrontEndError as e:
         return LitmusResult(test.name, path, "error", reason=e.render(),
                             seconds=round(time.perf_counter() - t0, 3), line=e.line)
@@ -854,10 +858,10 @@ def _name_guess(path):
     return os.path.basename(path).rsplit(".", 1)[0]
 
 
-def _safe_run_file(path, timeout_s, bound, count_states, traces):
+def _safe_run_file(path, timeout_s, bound, count_states, traces, variants=()):
     try:
         return run_file(path, timeout_s=timeout_s, bound=bound, count_states=count_states,
-                        traces=traces)
+                        traces=traces, variants=variants)
     except Exception as e:                      # a bug of ours: report it, go on
         import traceback
         return LitmusResult(_name_guess(path), path, "error",
@@ -865,7 +869,7 @@ def _safe_run_file(path, timeout_s, bound, count_states, traces):
                                    + traceback.format_exc(limit=4))
 
 
-def _worker(conn, timeout_s, bound, count_states, traces):
+def _worker(conn, timeout_s, bound, count_states, traces, variants=()):
     """A long-lived checking process: paths in, results out, until None."""
     while True:
         try:
@@ -874,11 +878,12 @@ def _worker(conn, timeout_s, bound, count_states, traces):
             return
         if path is None:
             return
-        conn.send(_safe_run_file(path, timeout_s, bound, count_states, traces))
+        conn.send(_safe_run_file(path, timeout_s, bound, count_states, traces, variants))
 
 
 def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None = None,
-              count_states: bool = False, traces: bool = False, on_result=None):
+              count_states: bool = False, traces: bool = False, on_result=None,
+              variants=()):
     """Run many files.  With a timeout, in `jobs` worker processes; a test that takes
     longer than `timeout_s` (the solver's own limit, then a hard one a little later)
     is a timeout and its worker is replaced.  Results come back in the order of
@@ -890,7 +895,7 @@ def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None 
     if timeout_s <= 0:
         out = []
         for p in paths:
-            r = _safe_run_file(p, 0, bound, count_states, traces)
+            r = _safe_run_file(p, 0, bound, count_states, traces, variants)
             if on_result:
                 on_result(r)
             out.append(r)
@@ -915,8 +920,8 @@ def run_files(paths, *, timeout_s: float = 10, jobs: int = 1, bound: int | None 
 
     def spawn():
         a, b = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(b, timeout_s, bound, count_states, traces),
-                           daemon=True)
+        proc = ctx.Process(target=_worker, args=(b, timeout_s, bound, count_states, traces,
+                                                 tuple(variants)), daemon=True)
         proc.start()
         b.close()
         return [a, proc, None, 0.0]              # conn, process, task index, start time
