@@ -589,6 +589,13 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         rd, st = enc.mixed[0]
         raise LitmusUnsupported("mixed-size accesses to one location",
                                 st.instr.loc.line if st.instr and st.instr.loc else None)
+    for st in enc.stores:
+        addrs = enc.vsa.values(enc.pa[st])
+        if addrs is None or any(L0_BASE <= a < L3_BASE or TTBR1_TABLE <= a < TTBR1_TABLE + PAGE
+                                for a in addrs):
+            raise LitmusUnsupported("a store that may hit the fixed upper-level tables "
+                                    "(or an address the value sets cannot bound)",
+                                    st.instr.loc.line if st.instr and st.instr.loc else None)
     fin = Outcome(enc)
     cb = _CondBuilder(lit, enc, fin)
     prop = zb(cb.prop(test.condition.prop))

@@ -281,6 +281,12 @@ def test_unsupported_features_are_named():
     # ...but a read-only page that is only read is fine
     r = SL.run(L.parse_litmus(ro.replace("STR W0", "LDR W0"), "ro.litmus"))
     assert r.status == "ok" and r.observation == "Always"
+    # a store into the fixed upper-level tables (here L2, via PTE(x) - 4K) would break
+    # the layout every test relies on
+    up = ("AArch64 U\n{ 0:X0=PTE(x); }\n P0 ;\n SUB X0,X0,#4096 ;\n STR XZR,[X0] ;\n"
+          "exists (0:X0=0)\n")
+    r = SL.run(L.parse_litmus(up, "up.litmus"))
+    assert r.status == "unsupported" and "upper-level tables" in r.reason and r.line == 5
     # hardware AF updates with an AF=0 descriptor: herd may set AF at any time
     ha = "AArch64 A\nTTHM=HA\n{ [PTE(x)]=(oa:PA(x), af:0); }\n P0 ;\n NOP ;\nexists ([PTE(x)]=(oa:PA(x)))\n"
     r = SL.run(L.parse_litmus(ha, "ha.litmus"))
