@@ -76,6 +76,17 @@ def main(argv=None):
         sys.exit(EXIT_USAGE if e.exit_code in (1, 2) else e.exit_code)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
+    except SystemExit:
+        raise
+    except Exception as e:          # a bug of ours, not the user's input
+        import os
+        import traceback
+        if os.environ.get("BBMCHECK_DEBUG"):
+            traceback.print_exc()
+        else:
+            click.echo(f"bbmcheck: internal error: {type(e).__name__}: {e}\n"
+                       f"  (set BBMCHECK_DEBUG=1 for the traceback; please report it)", err=True)
+        sys.exit(4)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

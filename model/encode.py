@@ -141,7 +141,7 @@ class Encoding:
     """The formula of one scenario's executions (everything but the properties)."""
 
     def __init__(self, scen: Scenario, traces: list[CpuTrace], *, disabled=frozenset(),
-                 vsa_cap: int = 256):
+                 vsa_cap: int = 4096):
         self.scen = scen
         self.traces = traces
         self.features = scen.features
@@ -199,6 +199,9 @@ class Encoding:
             x = self.happens(e)
             if isinstance(e, Access) and e.is_store and e.exclusive:
                 x = And(x, V.to_z3(e.status) == 0)
+            f = self.fault.get(e, False) if isinstance(e, Access) else False
+            if f is not False and V.concrete_bool(f) is not False:
+                x = And(x, z3.Not(zb(f)))     # a faulting access has no memory effect
             self._exec[e] = x
         return x
 
@@ -377,42 +380,54 @@ class Encoding:
             self.reads.append(rd)
             self.add("read-value", V.to_z3(a.value) == V.to_z3(rd.value))
 
-    def _may_read(self, rd: Read, s: Access, addrs) -> bool:
-        if s.cpu == rd.observer and rd.before is not None and s.index >= rd.before:
-            return False            # a store after the access in program order
-        return may_equal(self.vsa.values(self.pa[s]), addrs)
+    def _store_sets(self):
+        """PA value sets of all stores (for the current variable sets)."""
+        return {s: self.vsa.values(self.pa[s]) for s in self.stores}
 
-    def _candidates(self, rd: Read):
+    def _candidates(self, rd: Read, store_sets=None):
+        """Stores the read may read from (same size, possibly same address), and
+        stores of another size that may overlap it (mixed-size: not modelled)."""
         addrs = self.vsa.values(rd.addr)
+        store_sets = store_sets or self._store_sets()
         cands, mixed = [], []
         for s in self.stores:
-            if not self._may_read(rd, s, addrs):
+            if s.cpu == rd.observer and rd.before is not None and s.index >= rd.before:
+                continue            # a store after the access in program order
+            sa = store_sets[s]
+            if not may_equal(sa, addrs):
                 continue
             if s.size == rd.size:
                 cands.append(s)
-            else:
+            elif sa is TOP or addrs is TOP or any(
+                    x < y + rd.size and y < x + s.size for x in sa for y in addrs):
                 mixed.append(s)
-        # a store of another size that overlaps the read's bytes
-        out_mixed = []
-        for s in mixed:
-            sa = self.vsa.values(self.pa[s])
-            if sa is TOP or addrs is TOP:
-                out_mixed.append(s)
-                continue
-            if any(x < y + rd.size and y < x + s.size for x in sa for y in addrs):
-                out_mixed.append(s)
-        return cands, out_mixed
+        return cands, mixed
 
     def init_value(self, addr, size: int, name: str):
-        """The initial memory value of `size` bytes at `addr` (a term)."""
+        """The initial memory value of `size` bytes at `addr` (a term): a choice
+        among the addresses the value-set analysis allows, else a read of the whole
+        initial memory as a Z3 array (8-byte words)."""
         addrs = self.vsa.values(addr)
-        if addrs is TOP or len(addrs) > 64:
+        if addrs is not TOP and len(addrs) <= self.vsa.cap:
+            val = None
+            for a in sorted(addrs):
+                v = self._init_at(a, size)
+                val = v if val is None else V.ite(V.eq(addr, V.const(a, 64)), v, val)
+            return val
+        if size != 8:
             return None
-        val = None
-        for a in sorted(addrs):
-            v = self._init_at(a, size)
-            val = v if val is None else V.ite(V.eq(addr, V.const(a, 64)), v, val)
-        return val
+        word = V.and_(addr, V.const(~7 & ((1 << 64) - 1), 64))
+        return z3.Select(self._memory_array(), V.to_z3(word))
+
+    def _memory_array(self):
+        arr = getattr(self, "_mem0", None)
+        if arr is None:
+            arr = z3.K(z3.BitVecSort(64), z3.BitVecVal(0, 64))
+            for a, v in sorted(self.scen.memory.items(), key=lambda kv: kv[0]):
+                vv = z3.BitVecVal(v, 64) if isinstance(v, int) else V.to_z3(v)
+                arr = z3.Store(arr, z3.BitVecVal(a, 64), vv)
+            self._mem0 = arr
+        return arr
 
     def _init_at(self, a: int, size: int):
         word = a & ~7
@@ -429,17 +444,17 @@ class Encoding:
             return V.extract(both, off + size * 8 - 1, off)
         return V.extract(wv, off + size * 8 - 1, off)
 
-    def _fixpoint(self, max_rounds: int = 12):
+    def _fixpoint(self, max_rounds: int = 40):
         """Value sets of all reads: a read can return what its candidate stores write
-        or the initial memory at its address.  Iterate to a fixpoint."""
-        for rd in self.reads:
-            self.vsa.set_var(rd.name, frozenset())
-        for a in self.loads:
-            self.vsa.set_var(V.to_z3(a.value).decl().name(), frozenset())
+        or the initial memory at its address.  Iterate to a fixpoint (each read's set
+        is updated as soon as it is computed)."""
+        init = {rd.name: frozenset() for rd in self.reads}
+        init.update({V.to_z3(a.value).decl().name(): frozenset() for a in self.loads})
+        self.vsa.set_vars(init)
         for _ in range(max_rounds):
             changed = False
             for rd in self.reads:
-                cands, mixed = self._candidates(rd)
+                cands, mixed = self._candidates(rd, self._store_sets())
                 addrs = self.vsa.values(rd.addr)
                 vals: set | None = set()
                 if addrs is TOP or mixed:
@@ -452,29 +467,28 @@ class Encoding:
                             break
                         vals |= iv
                 if vals is not None:
-                    for s in cands:
-                        sv = self.vsa.values(s.value)
+                    for st in cands:
+                        sv = self.vsa.values(st.value)
                         if sv is TOP:
                             vals = None
                             break
                         vals |= sv
-                old = self.vsa.var_sets.get(rd.name, frozenset())
                 new = None if vals is None or len(vals) > self.vsa.cap else frozenset(vals)
-                if new != old:
-                    changed = True
-                    self.vsa.set_var(rd.name, new)
-                    if rd.access is not None:
-                        self.vsa.set_var(V.to_z3(rd.access.value).decl().name(), new)
+                upd = {rd.name: new}
+                if rd.access is not None:
+                    upd[V.to_z3(rd.access.value).decl().name()] = new
+                changed |= self.vsa.set_vars(upd)
             if not changed:
                 return
         # did not converge: give up precision (sound)
-        for rd in self.reads:
-            self.vsa.set_var(rd.name, TOP)
+        self.vsa.set_vars({rd.name: TOP for rd in self.reads})
 
     def _rf(self, rd: Read):
         """What the read returns: the latest (largest `p`) candidate store visible to
         it, or the initial value when none is."""
-        cands, mixed = self._candidates(rd)
+        if not hasattr(self, "_final_store_sets"):
+            self._final_store_sets = self._store_sets()
+        cands, mixed = self._candidates(rd, self._final_store_sets)
         for s in mixed:
             self.mixed.append((rd, s))
         rd.cands = cands
@@ -515,8 +529,10 @@ class Encoding:
 
     # ------------------------------------------------------------------ helpers for rules
     def chain_alive(self, ch: Chain, k: int, leaf, start, end):
-        """The level-k entry of `ch`, read at `start`, is not invalidated before `end`
-        by any TLBI performed on its CPU in between."""
+        """The level-k entry of `ch`, read at `start`, is not invalidated up to `end`
+        by any TLBI performed on its CPU in between.  At one instant a TLBI is
+        performed before reads and lookups: an entry read at the instant the TLBI is
+        performed survives it, an entry used at that instant does not."""
         out = []
         for t in self.tlbis:
             inv = self.inv.get((t, ch.cpu))
@@ -527,7 +543,7 @@ class Encoding:
                            regime_el=self.regime.el)
             if V.concrete_bool(m) is False:
                 continue
-            out.append(z3.Not(And(self.exec(t), m, start < inv, inv < end)))
+            out.append(z3.Not(And(self.exec(t), m, start < inv, inv <= end)))
         return And(*out)
 
     def earlier(self, e: Event, cls=None, pred=None):

@@ -410,6 +410,7 @@ class Executor:
                     parked.setdefault(fr.fork, []).append(st)
                     ready(fr.fork)
                     continue
+            branch_pc = st.pc
             succ = self._step(st)
             if not succ:
                 finished(st)
@@ -421,7 +422,7 @@ class Executor:
                 self.stats["forks"] += 1
                 for f2 in st.forks:
                     outstanding[f2] += 1
-                ip = self.cfg.ipdom.get(st.pc)
+                ip = self.cfg.ipdom.get(branch_pc)
                 if ip is not None:
                     outstanding[fid] = 2
                     for c in succ:

@@ -7,6 +7,9 @@ with its allowed values, the value of a read: the union of what its candidate
 stores write) and anything else, which is TOP (unknown).  Sets larger than `cap`
 become TOP.  The analysis over-approximates: a value the term can take is always in
 its set, so pruning by disjointness is sound.
+
+Terms are compiled once into a small Python DAG (walking Z3 terms through its
+Python API is slow); evaluation is memoised until the variable sets change.
 """
 from __future__ import annotations
 
@@ -14,28 +17,111 @@ import z3
 
 TOP = None     # the unknown set
 
+# node kinds of the compiled DAG
+_CONST, _VAR, _OP, _BOOLVAR, _OTHER = range(5)
+
 
 class VSA:
     def __init__(self, cap: int = 256):
         self.cap = cap
         self.var_sets: dict[str, frozenset | None] = {}
-        # id -> value set; `_keep` holds the terms so that Z3 cannot reuse their ids
-        self._cache: dict[int, frozenset | None] = {}
-        self._bcache: dict = {}
-        self._keep: list = []
+        self._nodes: dict[int, tuple] = {}      # ast id -> (kind, op, params, kids, extra, width)
+        self._keep: list = []                   # compiled terms, kept alive (ids are reused)
+        self._vals: dict[int, object] = {}      # ast id -> value set (current epoch)
+        self._truths: dict[int, set] = {}
+        self._parents: dict[int, list] = {}     # ast id -> ids of terms using it
+        self._var_nodes: dict[str, list] = {}   # variable name -> its node ids
 
+    # ------------------------------------------------------------------ variables
     def set_var(self, name: str, values) -> None:
         vs = None if values is TOP else frozenset(values)
         if vs is not None and len(vs) > self.cap:
             vs = None
-        self.var_sets[name] = vs
-        self.invalidate()
+        if self.var_sets.get(name, 0) != vs:
+            self.var_sets[name] = vs
+            self._invalidate_var(name)
+
+    def _invalidate_var(self, name: str):
+        """Forget the memoised sets of every term that mentions `name`."""
+        todo = list(self._var_nodes.get(name, ()))
+        seen = set()
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            self._vals.pop(k, None)
+            self._truths.pop(k, None)
+            todo.extend(self._parents.get(k, ()))
+
+    def set_vars(self, updates: dict) -> bool:
+        """Set many variables at once (one invalidation).  True if anything changed."""
+        changed = False
+        for name, values in updates.items():
+            vs = None if values is TOP else frozenset(values)
+            if vs is not None and len(vs) > self.cap:
+                vs = None
+            if self.var_sets.get(name, 0) != vs:
+                self.var_sets[name] = vs
+                self._invalidate_var(name)
+                changed = True
+        return changed
 
     def invalidate(self):
-        self._cache.clear()
-        self._bcache.clear()
-        self._keep.clear()
+        self._vals.clear()
+        self._truths.clear()
 
+    # ------------------------------------------------------------------ compile
+    def _compile(self, t) -> int:
+        key = t.get_id()
+        if key in self._nodes:
+            return key
+        stack = [(t, False)]
+        while stack:
+            node, expanded = stack.pop()
+            nk = node.get_id()
+            if nk in self._nodes:
+                continue
+            if z3.is_bv_value(node):
+                self._nodes[nk] = (_CONST, None, (), (), node.as_long(), node.size())
+                self._keep.append(node)
+                continue
+            if z3.is_true(node) or z3.is_false(node):
+                self._nodes[nk] = (_CONST, None, (), (), z3.is_true(node), 0)
+                self._keep.append(node)
+                continue
+            if not z3.is_app(node):
+                self._nodes[nk] = (_OTHER, None, (), (), None, 0)
+                self._keep.append(node)
+                continue
+            decl = node.decl()
+            kind = decl.kind()
+            if node.num_args() == 0:
+                if kind == z3.Z3_OP_UNINTERPRETED:
+                    w = node.size() if z3.is_bv(node) else 0
+                    self._nodes[nk] = (_VAR if w else _BOOLVAR, None, (), (), decl.name(), w)
+                    self._var_nodes.setdefault(decl.name(), []).append(nk)
+                else:
+                    self._nodes[nk] = (_OTHER, None, (), (), None, 0)
+                self._keep.append(node)
+                continue
+            kids = node.children()
+            if not expanded:
+                stack.append((node, True))
+                for k in kids:
+                    if k.get_id() not in self._nodes:
+                        stack.append((k, False))
+                continue
+            w = node.size() if z3.is_bv(node) else 0
+            kid_ids = tuple(k.get_id() for k in kids)
+            self._nodes[nk] = (_OP, kind, tuple(decl.params()), kid_ids,
+                               tuple(k.size() if z3.is_bv(k) else 0 for k in kids), w)
+            for c in kid_ids:
+                self._parents.setdefault(c, []).append(nk)
+            self._keep.append(node)
+        return key
+
+    # ------------------------------------------------------------------ evaluation
     def values(self, term) -> frozenset | None:
         """The set of possible (unsigned int) values of a bit-vector term, or TOP."""
         from . import values as V
@@ -43,153 +129,81 @@ class VSA:
             return frozenset([term])
         if V.is_concrete(term):
             return frozenset([V.as_int(term)])
-        return self._eval(term)
-
-    def _eval(self, t):
-        key = t.get_id()
-        if key in self._cache:
-            return self._cache[key]
-        # iterative post-order to avoid deep recursion on long terms
-        stack = [(t, False)]
-        while stack:
-            node, expanded = stack.pop()
-            nk = node.get_id()
-            if nk in self._cache:
-                continue
-            if not expanded:
-                stack.append((node, True))
-                for k in node.children():
-                    if not z3.is_bool(k) and k.get_id() not in self._cache:
-                        stack.append((k, False))
-            else:
-                self._cache[nk] = self._node(node)
-                self._keep.append(node)
-        return self._cache[key]
-
-    def _get(self, k):
-        if z3.is_bool(k):
-            return TOP
-        key = k.get_id()
-        if key not in self._cache:
-            return self._eval(k)
-        return self._cache[key]
+        return self._val(self._compile(term))
 
     def truth(self, c) -> set:
         """The possible truth values of a Bool term: a subset of {True, False}."""
-        key = ("b", c.get_id())
-        hit = self._bcache.get(key)
-        if hit is not None:
-            return hit
-        res = self._truth(c)
-        self._bcache[key] = res
-        self._keep.append(c)
-        return res
+        if isinstance(c, bool):
+            return {c}
+        return self._truth(self._compile(c))
 
-    def _truth(self, c) -> set:
-        both = {True, False}
-        if z3.is_true(c):
-            return {True}
-        if z3.is_false(c):
-            return {False}
-        if not z3.is_app(c):
-            return both
-        k = c.decl().kind()
-        kids = c.children()
-        if k == z3.Z3_OP_NOT:
-            return {not x for x in self.truth(kids[0])}
-        if k == z3.Z3_OP_AND:
-            ts = [self.truth(x) for x in kids]
-            out = set()
-            if all(True in t for t in ts):
-                out.add(True)
-            if any(False in t for t in ts):
-                out.add(False)
-            return out
-        if k == z3.Z3_OP_OR:
-            ts = [self.truth(x) for x in kids]
-            out = set()
-            if any(True in t for t in ts):
-                out.add(True)
-            if all(False in t for t in ts):
-                out.add(False)
-            return out
-        if k == z3.Z3_OP_ITE:
-            cv = self.truth(kids[0])
-            out = set()
-            if True in cv:
-                out |= self.truth(kids[1])
-            if False in cv:
-                out |= self.truth(kids[2])
-            return out
-        if k in (z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT) and len(kids) == 2 and z3.is_bv(kids[0]):
-            a, b = self._get(kids[0]), self._get(kids[1])
-            if a is TOP or b is TOP:
-                return both
-            out = set()
-            if not a.isdisjoint(b):
-                out.add(True)
-            if len(a) > 1 or len(b) > 1 or a != b:
-                out.add(False)
-            if k == z3.Z3_OP_DISTINCT:
-                out = {not x for x in out}
-            return out
-        cmp = _CMPS.get(k)
-        if cmp is not None and len(kids) == 2:
-            a, b = self._get(kids[0]), self._get(kids[1])
-            if a is TOP or b is TOP or len(a) * len(b) > self.cap * 4:
-                return both
-            w = kids[0].size()
-            return {cmp(x, y, w) for x in a for y in b}
-        return both
+    def _val(self, key):
+        hit = self._vals.get(key, 0)
+        if hit != 0:
+            return hit
+        # iterative evaluation of the children first
+        stack = [key]
+        while stack:
+            k = stack[-1]
+            if k in self._vals:
+                stack.pop()
+                continue
+            node = self._nodes[k]
+            if node[0] == _OP:
+                pending = [c for c, w in zip(node[3], node[4])
+                           if w and c not in self._vals]
+                if pending:
+                    stack.extend(pending)
+                    continue
+            stack.pop()
+            self._vals[k] = self._node(node)
+        return self._vals[key]
 
     def _node(self, n):
-        if z3.is_bv_value(n):
-            return frozenset([n.as_long()])
-        if not z3.is_bv(n):
+        kind, op, params, kids, extra, w = n
+        if kind == _CONST:
+            return frozenset([extra]) if w else TOP
+        if kind == _VAR:
+            return self.var_sets.get(extra, TOP)
+        if kind != _OP or not w:
             return TOP
-        kind = n.decl().kind()
-        w = n.size()
         mask = (1 << w) - 1
-        if z3.is_const(n) and kind == z3.Z3_OP_UNINTERPRETED:
-            return self.var_sets.get(n.decl().name(), TOP)
-        kids = n.children()
-        if kind == z3.Z3_OP_ITE:
-            cv = self.truth(kids[0])
+        if op == z3.Z3_OP_ITE:
+            cv = self._truth(kids[0])
             if cv == {True}:
-                return self._get(kids[1])
+                return self._vals[kids[1]]
             if cv == {False}:
-                return self._get(kids[2])
-            a, b = self._get(kids[1]), self._get(kids[2])
+                return self._vals[kids[2]]
+            a, b = self._vals[kids[1]], self._vals[kids[2]]
             if a is TOP or b is TOP:
                 return TOP
             return self._capped(a | b)
-        sets = [self._get(k) for k in kids]
-        if any(s is TOP for s in sets):
+        sets = [self._vals[k] for k, kw in zip(kids, extra) if kw]
+        if any(s is TOP for s in sets) or len(sets) != len(kids):
             return TOP
-        params = n.params()
-        if kind == z3.Z3_OP_EXTRACT:
+        if op == z3.Z3_OP_EXTRACT:
             hi, lo = params
-            return self._capped({(v >> lo) & ((1 << (hi - lo + 1)) - 1) for v in sets[0]})
-        if kind == z3.Z3_OP_ZERO_EXT:
+            m = (1 << (hi - lo + 1)) - 1
+            return self._capped({(v >> lo) & m for v in sets[0]})
+        if op == z3.Z3_OP_ZERO_EXT:
             return sets[0]
-        if kind == z3.Z3_OP_SIGN_EXT:
+        if op == z3.Z3_OP_SIGN_EXT:
             k = params[0]
-            wk = kids[0].size()
+            wk = extra[0]
             out = set()
             for v in sets[0]:
                 if v >> (wk - 1) & 1:
                     v |= ((1 << k) - 1) << wk
                 out.add(v)
             return self._capped(out)
-        if kind == z3.Z3_OP_CONCAT:
+        if op == z3.Z3_OP_CONCAT:
             acc = {0}
-            for k, s in zip(kids, sets):
-                kw = k.size()
+            for kw, s in zip(extra, sets):
                 acc = {(a << kw) | v for a in acc for v in s}
                 if len(acc) > self.cap:
                     return TOP
             return frozenset(acc)
-        binop = _BINOPS.get(kind)
+        binop = _BINOPS.get(op)
         if binop is not None:
             acc = set(sets[0])
             for s in sets[1:]:
@@ -199,11 +213,73 @@ class VSA:
                 if len(acc) > self.cap:
                     return TOP
             return frozenset(acc)
-        if kind == z3.Z3_OP_BNOT:
+        if op == z3.Z3_OP_BNOT:
             return frozenset({~v & mask for v in sets[0]})
-        if kind == z3.Z3_OP_BNEG:
+        if op == z3.Z3_OP_BNEG:
             return frozenset({-v & mask for v in sets[0]})
         return TOP
+
+    def _truth(self, key) -> set:
+        hit = self._truths.get(key)
+        if hit is not None:
+            return hit
+        res = self._truth_node(self._nodes[key])
+        self._truths[key] = res
+        return res
+
+    def _truth_node(self, n) -> set:
+        both = {True, False}
+        kind, op, params, kids, extra, w = n
+        if kind == _CONST:
+            return {extra} if not w else both
+        if kind != _OP:
+            return both
+        if op == z3.Z3_OP_NOT:
+            return {not x for x in self._truth(kids[0])}
+        if op == z3.Z3_OP_AND:
+            ts = [self._truth(x) for x in kids]
+            out = set()
+            if all(True in t for t in ts):
+                out.add(True)
+            if any(False in t for t in ts):
+                out.add(False)
+            return out
+        if op == z3.Z3_OP_OR:
+            ts = [self._truth(x) for x in kids]
+            out = set()
+            if any(True in t for t in ts):
+                out.add(True)
+            if all(False in t for t in ts):
+                out.add(False)
+            return out
+        if op == z3.Z3_OP_ITE:
+            cv = self._truth(kids[0])
+            out = set()
+            if True in cv:
+                out |= self._truth(kids[1])
+            if False in cv:
+                out |= self._truth(kids[2])
+            return out
+        if op in (z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT) and len(kids) == 2 and extra[0]:
+            a, b = self._val(kids[0]), self._val(kids[1])
+            if a is TOP or b is TOP:
+                return both
+            out = set()
+            if not a.isdisjoint(b):
+                out.add(True)
+            if len(a) > 1 or len(b) > 1 or a != b:
+                out.add(False)
+            if op == z3.Z3_OP_DISTINCT:
+                out = {not x for x in out}
+            return out
+        cmp = _CMPS.get(op)
+        if cmp is not None and len(kids) == 2 and extra[0]:
+            a, b = self._val(kids[0]), self._val(kids[1])
+            if a is TOP or b is TOP or len(a) * len(b) > self.cap * 4:
+                return both
+            wk = extra[0]
+            return {cmp(x, y, wk) for x in a for y in b}
+        return both
 
     def _capped(self, s):
         s = frozenset(s)

@@ -116,9 +116,9 @@ def leaf_translation_differs(a, b, level: int, features):
     architecture lets those change without BBM (either value may be used)."""
     diffs = [V.ne(output_address(a, level), output_address(b, level)),
              V.ne(memory_attributes(a), memory_attributes(b)),
-             V.ne(contiguous(a), contiguous(b))]
+             V.bool_xor(contiguous(a), contiguous(b))]
     if features.ng_policy == "strict":
-        diffs.append(V.ne(ng(a), ng(b)))
+        diffs.append(V.bool_xor(ng(a), ng(b)))
     else:
         # R_WHZWS: BBM is required when a global entry is created where a
         # non-global one may be cached: nG 1 -> 0.

@@ -104,7 +104,8 @@ def coherence(enc):
 
 
 @rule("coherence-read-read", "Two loads of one CPU from one location read in coherence "
-      "order (CoRR): the later load is satisfied later.")
+      "order (CoRR): the later load does not read a store older than the earlier one "
+      "read (herd7: coRR via fr;rf).")
 def corr(enc):
     from ..vsa import may_equal
     for tr in enc.traces:
@@ -115,7 +116,7 @@ def corr(enc):
                     continue
                 enc.add("coherence-read-read",
                         _imp(_and(enc.exec(a), enc.exec(b), V.eq(enc.pa[a], enc.pa[b])),
-                             enc.pi[a] < enc.pi[b]))
+                             enc.read_of[b].M >= enc.read_of[a].M))
 
 
 # ============================================================== barriers
@@ -333,6 +334,17 @@ def walks_run_ahead(enc):
             enc.add("walks-run-ahead", u <= enc.q[a])
 
 
+@rule("addr-dep-orders-walks", "The translation of an access is looked up only once its "
+      "address is known: after the loads its address depends on (herd7: pick-addr-dep; "
+      "tr-ib, addr into the TTD read).")
+def addr_dep_walks(enc):
+    for a in enc.accesses:
+        for l in a.addr_deps:
+            if l in enc.pi:
+                enc.add("addr-dep-orders-walks", _imp(_and(enc.exec(l), enc.happens(a)),
+                                                      enc.u[a] > enc.pi[l]))
+
+
 @rule("ets2-dsb-orders-walks", "FEAT_ETS2: a DSB orders earlier accesses and TLB "
       "maintenance before the translation table walks of later accesses of the same CPU "
       "(herd7 DSB-ob with ETS2: ...;[dsb];po;[Imp & TTD & M]).")
@@ -434,6 +446,35 @@ def dsb_completes_tlbi(enc):
                                                    enc.inv[(t, c)] < b.t))
 
 
+@rule("tlbi-waits-for-users", "A TLBI is not complete until every access of another CPU "
+      "that used an entry it removes has been performed: the DSB that completes it waits "
+      "for them (herd7 TLBI-ob: tr-ib^-1; TTD-read-ordered-before & ext).  The issuing "
+      "CPU's own later accesses may still use an entry looked up before the TLBI.")
+def tlbi_waits(enc):
+    for b in _barriers(enc, "dsb"):
+        hb = enc.happens(b)
+        pairs = [(t, t.cpu) for t in b.completes_local]
+        pairs += [(t, c) for t in b.completes_global
+                  for c in TL.targets(t.effect, t.cpu, enc.ncpus)]
+        for t, c in pairs:
+            inv = enc.inv.get((t, c))
+            if inv is None:
+                continue
+            for a, ch in enc.chain_of.items():
+                if a.cpu != c or a.cpu == t.cpu:
+                    continue
+                done = enc.p[a] if a.is_store else enc.pi[a]
+                for k in ch.levels:
+                    m = TL.matches(t.effect, enc.features, va=ch.va, level=k, leaf=True,
+                                   is_global=enc.entry_global(ch, k), asid=ch.asid,
+                                   regime_el=enc.regime.el)
+                    if V.concrete_bool(m) is False:
+                        continue
+                    enc.add("tlbi-waits-for-users",
+                            _imp(_and(hb, enc.happens(t), enc.exec(a), ch.ok[k], m,
+                                      ch.r[k] < inv), done < b.t))
+
+
 # ============================================================== helpers
 
 def _barriers(enc, op):
@@ -445,7 +486,8 @@ def _barriers(enc, op):
 
 ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_loads,
        dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
-       msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, ets2_dsb,
+       msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
+       ets2_dsb, tlbi_waits,
        tlb_lifetime, fault_fresh, ets2_fault, tlbi_performed, dsb_completes_tlbi]
 
 

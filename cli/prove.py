@@ -1,0 +1,112 @@
+"""`bbmcheck prove`: prove or refute BBM and TLB properties of a routine.
+
+    bbmcheck prove proc.S                        # every routine with a bundled spec
+    bbmcheck prove proc.S --entry idmap_kpti_install_ng_mappings --cpus 3
+    bbmcheck prove my.S --spec my.bbm.toml --feature ets2
+
+Exit status: 0 PROVED, 1 REFUTED, 2 usage or input error, 3 UNKNOWN /
+INCONCLUSIVE / VACUOUS (the worst over all checks run).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import BbmError, SpecError
+
+
+def _defines(items):
+    out = {}
+    for d in items:
+        k, _, v = d.partition("=")
+        out[k] = v if _ else None
+    return out
+
+
+@click.command(name="prove")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--entry", help="Check only this routine (with a bundled spec, or with --spec).")
+@click.option("--spec", "spec_path", type=click.Path(exists=True, dir_okay=False),
+              help="A scenario spec (TOML); without it, bundled specs are picked by symbol.")
+@click.option("--cpus", type=click.IntRange(1, 8), help="Number of CPUs (overrides the spec).")
+@click.option("--bound", type=click.IntRange(1), help="Instructions per CPU (overrides the spec).")
+@click.option("--profile", help="Preprocessor profile (default: the spec's, else linux-arm64-4k-48).")
+@click.option("-I", "include_dirs", multiple=True, help="Extra include directory.")
+@click.option("-D", "defines", multiple=True, help="Extra define NAME[=VALUE].")
+@click.option("--cap", "capabilities", multiple=True, help="CPU capability present (alternatives).")
+@click.option("--feature", "features", multiple=True,
+              help="Architecture feature: ets2, ttl, bbm1, bbm2, ng-arm-arm.")
+@click.option("--property", "props", multiple=True,
+              type=click.Choice(["bbm", "conflict", "fault", "stale", "post"]),
+              help="Check only these properties (default: the spec's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Output format.")
+@click.option("--no-minimize", is_flag=True, help="Do not shorten a counterexample.")
+@click.option("--timeout", type=click.IntRange(0), default=0,
+              help="Solver timeout per query in seconds (0: none); a timeout gives UNKNOWN.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, defines, capabilities,
+              features, props, as_json, fmt, no_minimize, timeout, quiet):
+    """Prove or refute break-before-make and TLB properties of a routine in FILE."""
+    from ..grammar.frontend import load_program
+    from ..model.checker import Checker, Options
+    from .. import specs
+    from ..specs.spec import Locator, build_scenario, load_spec
+    from . import report
+
+    fmt = "json" if as_json else fmt
+    defs = _defines(defines)
+    progress = None if quiet or not sys.stderr.isatty() else report.progress_printer()
+    jobs = []
+    if spec_path:
+        scen = load_spec(spec_path, features=features, cpus=cpus, bound=bound,
+                         profile=profile, include_dirs=include_dirs, defines=defs,
+                         capabilities=capabilities, asm_file=file)
+        if entry:
+            for c in scen.cpus:
+                c.entry = entry
+        jobs.append((scen.name or spec_path, scen))
+    else:
+        program = load_program(file, profile=profile or "linux-arm64-4k-48",
+                               include_dirs=include_dirs, defines=defs, capabilities=capabilities)
+        found = specs.matching(program, entry)
+        if not found:
+            names = ", ".join(sorted(program.routines)) or "none"
+            what = f"routine {entry}" if entry else "any routine of this file"
+            raise SpecError(f"no bundled spec fits {what}; give --spec FILE "
+                            f"(routines found: {names})", file=file)
+        for routine, bs in found:
+            chk = dict(bs.data.get("check", {}))
+            prof = profile or chk.get("profile", "linux-arm64-4k-48")
+            d = dict(chk.get("defines", {}))
+            d.update(defs)
+            prog = load_program(file, profile=prof, include_dirs=include_dirs,
+                                defines={k: (None if v is None else str(v)) for k, v in d.items()},
+                                capabilities=list(chk.get("capabilities", [])) + list(capabilities))
+            text = open(bs.path, encoding="utf-8").read()
+            scen = build_scenario(bs.data, Locator(bs.path, text), "", program=prog,
+                                  features=features, cpus=cpus, bound=bound)
+            jobs.append((f"{routine}: {bs.name}", scen))
+    worst = 0
+    results = []
+    for title, scen in jobs:
+        opts = Options(minimize=not no_minimize, timeout_ms=timeout * 1000,
+                       progress=progress)
+        if props:
+            opts.props = tuple(props)
+        else:
+            opts.props = tuple("post" if p == "post" else p for p in scen.properties)
+        verdict = Checker(scen, opts).run()
+        results.append((title, scen, verdict))
+        worst = max(worst, verdict.exit_code, key=lambda c: {0: 0, 3: 1, 1: 2}.get(c, 0))
+    if fmt == "json":
+        click.echo(json.dumps([report.verdict_json(t, s, v, file) for t, s, v in results],
+                              indent=2))
+    else:
+        color = sys.stdout.isatty()
+        for t, s, v in results:
+            click.echo(report.render_text(t, s, v, file, color=color))
+    sys.exit(worst)

@@ -1,0 +1,613 @@
+"""The scenario spec: a TOML file saying which CPUs run which routine, from which
+state, under which architecture features, within which bounds, and what must hold.
+
+See docs/spec.md for the format.  `load_spec(path)` returns a Scenario; every error
+names the spec file and line.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from ..errors import SpecError
+from ..grammar.program import Program
+from ..model import values as V
+from ..model.scenario import CpuSetup, Postcondition, Scenario, TableInfo
+from ..model.vmsa import descriptor as D
+from ..model.vmsa.regime import Features, Regime
+
+PAGE = 4096
+DEFAULT_CODE_BASE = 0x4000_0000
+DEFAULT_DATA_BASE = 0x8000_0000
+
+KNOWN_TOP = {"check", "regime", "memory", "tables", "tree", "pages", "idmap", "cpu", "symbols",
+             "stale", "post", "assume", "words"}
+
+
+# --------------------------------------------------------------------------- locating errors
+
+class Locator:
+    """Finds the line of a key in a TOML file, for error messages (tomllib keeps
+    no positions)."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, *keys) -> int | None:
+        start = 0
+        found = None
+        for key in keys:
+            if isinstance(key, int):
+                # the key-th occurrence of the previous array-of-tables header
+                continue
+            pat = re.compile(r"^\s*(\[\[?\s*)?[\w.\"']*\b" + re.escape(str(key)) + r"\b")
+            for i in range(start, len(self.lines)):
+                if pat.search(self.lines[i]):
+                    found, start = i + 1, i
+                    break
+        return found
+
+    def error(self, msg: str, *keys) -> SpecError:
+        return SpecError(msg, file=self.path, line=self.line_of(*keys) if keys else None)
+
+
+# --------------------------------------------------------------------------- layout
+
+@dataclass
+class Table:
+    name: str
+    level: int
+    pa: int
+    entries: dict = field(default_factory=dict)      # index -> value (int or z3 term)
+
+
+@dataclass
+class Layout:
+    """Physical memory of a scenario: named tables and pages, words."""
+    next_pa: int = DEFAULT_DATA_BASE
+    tables: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    words: dict = field(default_factory=dict)          # 8-aligned PA -> value
+    domains: dict = field(default_factory=dict)
+    assumptions: list = field(default_factory=list)
+    trees: dict = field(default_factory=dict)          # tree name -> list of Table
+
+    def alloc(self, size: int = PAGE, align: int = PAGE) -> int:
+        pa = (self.next_pa + align - 1) // align * align
+        self.next_pa = pa + size
+        return pa
+
+    def table(self, name: str, level: int) -> Table:
+        t = Table(name, level, self.alloc())
+        self.tables[name] = t
+        return t
+
+    def page(self, name: str) -> int:
+        if name not in self.pages:
+            self.pages[name] = self.alloc()
+        return self.pages[name]
+
+
+# --------------------------------------------------------------------------- expressions
+
+class Env:
+    """Evaluates the small expression language of spec values (a Python-syntax subset:
+    integers, + - * | & ^ << >> ~, names, calls of the functions below)."""
+
+    def __init__(self, layout: Layout, program: Program | None, regime: Regime,
+                 loc: Locator):
+        self.layout = layout
+        self.program = program
+        self.regime = regime
+        self.loc = loc
+        self.symbols: dict[str, int] = {}
+        self._n = 0
+
+    # functions available in expressions
+    def _pa_of(self, x):
+        if isinstance(x, int):
+            return x
+        if isinstance(x, Table):
+            return x.pa
+        if isinstance(x, str):
+            if x in self.layout.tables:
+                return self.layout.tables[x].pa
+            if x in self.layout.pages:
+                return self.layout.pages[x]
+            if self.program is not None and self.program.address_of(x) is not None:
+                return self.program.address_of(x)
+            if x in self.symbols:
+                return self.symbols[x]
+        raise ValueError(f"unknown table, page or symbol {x!r}")
+
+    def functions(self):
+        R = self.regime
+
+        def table(t, **kw):
+            return D.make_table(self._pa_of(t)) | _table_attrs(**kw)
+
+        def page(p, **kw):
+            return D.make_page(self._pa_of(p), **_leaf_kw(kw))
+
+        def block(p, level, **kw):
+            return D.make_block(self._pa_of(p), level, **_leaf_kw(kw))
+
+        def pa(x, off=0):
+            return self._pa_of(x) + off
+
+        def slot(t, idx):
+            return self._pa_of(t) + 8 * idx
+
+        def va(*idx, off=0, upper=True):
+            return make_va(R, list(idx), off, upper)
+
+        def kva(*idx, off=0):
+            return make_va(R, list(idx), off, True)
+
+        def uva(*idx, off=0):
+            return make_va(R, list(idx), off, False)
+
+        def symbol(name):
+            return self._pa_of(name)
+
+        def ttbr(t, asid=0):
+            return self._pa_of(t) | (asid << 48)
+
+        return {"table": table, "page": page, "block": block, "pa": pa, "slot": slot,
+                "va": va, "kva": kva, "uva": uva, "symbol": symbol, "ttbr": ttbr,
+                "invalid": 0, "True": 1, "False": 0}
+
+    def eval(self, value, *where):
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return value
+        if not isinstance(value, str):
+            raise self.loc.error(f"expected a number or an expression, not {value!r}", *where)
+        try:
+            tree = ast.parse(value, mode="eval")
+            return self._num(self._ev(tree.body))
+        except SpecError:
+            raise
+        except (ValueError, TypeError, SyntaxError, KeyError) as e:
+            raise self.loc.error(f"bad value {value!r}: {e}", *where)
+
+    def _ev(self, n):
+        fns = self.functions()
+        if isinstance(n, ast.Constant) and isinstance(n.value, (int, str)):
+            return n.value
+        if isinstance(n, ast.Name):
+            if n.id in fns:
+                return fns[n.id]
+            if n.id in self.layout.tables:
+                return self.layout.tables[n.id]
+            return n.id
+        if isinstance(n, ast.BinOp):
+            a, b = self._ev(n.left), self._ev(n.right)
+            a, b = self._num(a), self._num(b)
+            ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+                   ast.BitOr: lambda: a | b, ast.BitAnd: lambda: a & b,
+                   ast.BitXor: lambda: a ^ b, ast.LShift: lambda: a << b,
+                   ast.RShift: lambda: a >> b, ast.FloorDiv: lambda: a // b,
+                   ast.Mod: lambda: a % b}
+            f = ops.get(type(n.op))
+            if f is None:
+                raise ValueError(f"operator {type(n.op).__name__} not allowed")
+            return f()
+        if isinstance(n, ast.UnaryOp):
+            a = self._num(self._ev(n.operand))
+            if isinstance(n.op, ast.Invert):
+                return ~a & ((1 << 64) - 1)
+            if isinstance(n.op, ast.USub):
+                return -a
+            raise ValueError("operator not allowed")
+        if isinstance(n, ast.Call):
+            f = self._ev(n.func)
+            if not callable(f):
+                raise ValueError(f"{ast.unparse(n.func)} is not a function")
+            args = [self._ev(a) for a in n.args]
+            kw = {k.arg: self._num(self._ev(k.value)) for k in n.keywords}
+            return f(*args, **kw)
+        raise ValueError(f"{ast.unparse(n)} is not allowed in a spec value")
+
+    def _num(self, x):
+        if isinstance(x, (int,)):
+            return x
+        if isinstance(x, (str, Table)):
+            return self._pa_of(x)
+        raise ValueError(f"{x!r} is not a number")
+
+
+def _leaf_kw(kw):
+    names = {"attr": "attr_index", "attr_index": "attr_index", "sh": "sh", "ap": "ap",
+             "af": "af", "ng": "ng", "cont": "contiguous", "contiguous": "contiguous",
+             "pxn": "pxn", "uxn": "uxn"}
+    out = {}
+    for k, v in kw.items():
+        if k not in names:
+            raise ValueError(f"unknown descriptor field {k}= (known: {', '.join(sorted(names))})")
+        out[names[k]] = bool(v) if names[k] in ("af", "ng", "contiguous", "pxn", "uxn") else v
+    return out
+
+
+def _table_attrs(**kw):
+    v = 0
+    for k, x in kw.items():
+        if k == "ignored":          # bits a table descriptor ignores, e.g. ignored=1<<11
+            v |= x
+        elif k == "pxntable":
+            v |= int(bool(x)) << 59
+        elif k == "uxntable":
+            v |= int(bool(x)) << 60
+        elif k == "aptable":
+            v |= (x & 3) << 61
+        else:
+            raise ValueError(f"unknown table descriptor field {k}=")
+    return v
+
+
+def make_va(R: Regime, idx: list[int], off: int, upper: bool) -> int:
+    levels = list(range(R.start_level, 4))
+    if len(idx) > len(levels):
+        raise ValueError(f"{len(idx)} indices for {len(levels)} levels")
+    va = off
+    for lvl, i in zip(levels, idx):
+        hi, lo = R.index_bits(lvl)
+        if not 0 <= i < (1 << (hi - lo + 1)):
+            raise ValueError(f"index {i} out of range at level {lvl}")
+        va |= i << lo
+    if upper:
+        va |= ((1 << 64) - 1) ^ ((1 << R.va_bits) - 1)
+    return va
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_spec(path: str, *, program: Program | None = None, features: list[str] = (),
+              cpus: int | None = None, bound: int | None = None, profile: str | None = None,
+              include_dirs=(), defines: dict | None = None, capabilities=(),
+              asm_file: str | None = None) -> Scenario:
+    """Read a spec file into a Scenario.  `program` (or the spec's `file`) is the
+    assembly; command-line options override the spec's."""
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise SpecError(f"cannot read spec: {e.strerror}", file=path)
+    loc = Locator(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise SpecError(f"not valid TOML: {e}", file=path, line=int(m.group(1)) if m else None)
+    return build_scenario(data, loc, os.path.dirname(os.path.abspath(path)), program=program,
+                          features=features, cpus=cpus, bound=bound, profile=profile,
+                          include_dirs=include_dirs, defines=defines,
+                          capabilities=capabilities, asm_file=asm_file)
+
+
+def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, features=(),
+                   cpus=None, bound=None, profile=None, include_dirs=(), defines=None,
+                   capabilities=(), asm_file=None) -> Scenario:
+    for k in data:
+        if k not in KNOWN_TOP:
+            raise loc.error(f"unknown section [{k}] (known: {', '.join(sorted(KNOWN_TOP))})", k)
+    check = data.get("check", {})
+    # ---------------------------------------------------------------- program
+    if program is None:
+        f = asm_file or check.get("file")
+        if not f:
+            raise loc.error("no assembly file: give [check] file = \"...\" or pass one", "check")
+        f = f if os.path.isabs(f) else os.path.join(base_dir, f)
+        from ..grammar.frontend import load_program
+        prof = profile or check.get("profile", "linux-arm64-4k-48")
+        defs = dict(check.get("defines", {}))
+        defs.update(defines or {})
+        caps = list(check.get("capabilities", [])) + list(capabilities)
+        program = load_program(f, profile=None if prof == "none" else prof,
+                               include_dirs=include_dirs,
+                               defines={k: (None if v is None else str(v)) for k, v in defs.items()},
+                               capabilities=caps)
+    mem = data.get("memory", {})
+    program.layout(default_base=int(mem.get("code_base", DEFAULT_CODE_BASE)))
+    # ---------------------------------------------------------------- regime / features
+    rg = data.get("regime", {})
+    try:
+        regime = Regime(levels=int(rg.get("levels", 4)), va_bits=int(rg.get("va_bits", 48)),
+                        entries=int(rg.get("entries", 512)), el=int(rg.get("el", 1)))
+    except ValueError as e:
+        raise loc.error(str(e), "regime")
+    feats = list(check.get("features", [])) + list(features)
+    try:
+        fe = Features.from_names(feats, ng_policy=check.get("ng_policy", "strict"),
+                                 bbm_level=int(check.get("bbm_level", 0)))
+    except ValueError as e:
+        raise loc.error(str(e), "features")
+    layout = Layout(next_pa=int(mem.get("data_base", DEFAULT_DATA_BASE)))
+    env = Env(layout, program, regime, loc)
+    # ---------------------------------------------------------------- tables, trees, pages
+    tables = data.get("tables", {})
+    for name, t in tables.items():
+        if "level" not in t:
+            raise loc.error(f"table {name} needs a level", "tables", name)
+        layout.table(name, int(t["level"]))
+    for name in data.get("pages", {}):
+        layout.page(name)
+    for tr in data.get("tree", []):
+        _make_tree(tr, layout, regime, loc)
+    for name, spec in data.get("pages", {}).items():
+        pa = layout.pages[name]
+        for off, val in (spec.get("words", {}) if isinstance(spec, dict) else {}).items():
+            layout.words[pa + int(off, 0) if isinstance(off, str) else pa + int(off)] = \
+                env.eval(val, "pages", name)
+    for name, t in tables.items():
+        tab = layout.tables[name]
+        for k, v in t.items():
+            if k == "level":
+                continue
+            try:
+                idx = int(k, 0)
+            except ValueError:
+                raise loc.error(f"table {name}: entry keys are indices, not {k!r}", "tables", name)
+            tab.entries[idx] = _entry_value(env, layout, v, f"{name}_{idx}", tab.level,
+                                            ("tables", name))
+    for addr, val in data.get("words", {}).items():
+        a = env.eval(addr, "words") if not addr.isdigit() else int(addr)
+        layout.words[a] = env.eval(val, "words", addr)
+    # ---------------------------------------------------------------- symbols
+    syms = {}
+    for name, val in data.get("symbols", {}).items():
+        syms[name] = env.eval(val, "symbols", name)
+    env.symbols = syms
+    # ---------------------------------------------------------------- identity map
+    idm = data.get("idmap", {})
+    idmap_root = None
+    if idm.get("enable", bool(idm)):
+        idmap_root = _make_idmap(layout, program, regime, idm)
+    # ---------------------------------------------------------------- memory image
+    memory: dict[int, Any] = {}
+    for sec in program.sections.values():
+        for it in sec.items:
+            from ..grammar.program import Data
+            if isinstance(it, Data):
+                a = it.address
+                for size, v in it.values:
+                    if isinstance(v, int):
+                        _put(memory, a, size, v)
+                    a += size
+    for t in layout.tables.values():
+        for i, v in t.entries.items():
+            memory[t.pa + 8 * i] = v
+    for a, v in layout.words.items():
+        if a % 8:
+            raise loc.error(f"word address {a:#x} is not 8-byte aligned", "words")
+        memory[a] = v
+    # ---------------------------------------------------------------- CPUs
+    cpu_specs = data.get("cpu", [])
+    if not cpu_specs:
+        raise loc.error("no [[cpu]] given", "check")
+    n = cpus or int(check.get("cpus", len(cpu_specs)))
+    setups = []
+    for c in range(n):
+        spec = cpu_specs[min(c, len(cpu_specs) - 1)]
+        setups.append(_cpu_setup(c, spec, env, layout, idmap_root, check, loc, n))
+    # ---------------------------------------------------------------- scenario
+    tracked = _tracked_vas(layout, regime, setups, memory)
+    props = tuple(check.get("properties", ["bbm", "conflict", "fault", "stale", "post"]))
+    for p in props:
+        if p not in ("bbm", "conflict", "fault", "stale", "post"):
+            raise loc.error(f"unknown property {p!r}", "properties")
+    scen = Scenario(
+        program=program, cpus=setups, regime=regime, features=fe, memory=memory,
+        domains=layout.domains, assumptions=layout.assumptions, symbols=syms,
+        tables=[TableInfo(t.name, t.pa, t.level) for t in layout.tables.values()],
+        tracked_vas=tracked, initial_tlb=check.get("initial_tlb", "any"),
+        bound=bound or int(check.get("bound", 200)), properties=props,
+        stale_vas=[env.eval(v, "stale") for v in data.get("stale", {}).get("vas", [])],
+        name=check.get("name", ""), description=check.get("description", ""),
+        omits=list(check.get("omits", [])),
+        geometry=_geometry(regime, layout))
+    scen.layout = layout
+    for i, p in enumerate(data.get("post", [])):
+        scen.postconditions.append(_postcondition(p, env, layout, scen, loc, i))
+    return scen
+
+
+def _put(memory, a, size, v):
+    word = a & ~7
+    off = (a - word) * 8
+    cur = memory.get(word, 0)
+    if not isinstance(cur, int):
+        return
+    mask = ((1 << (size * 8)) - 1) << off
+    memory[word] = (cur & ~mask) | ((v << off) & mask)
+
+
+def _entry_value(env: Env, layout: Layout, v, name: str, level: int, where):
+    """A descriptor value: an expression, or a list of alternatives (symbolic)."""
+    if isinstance(v, list):
+        alts = [env.eval(x, *where) for x in v]
+        return _symbolic(layout, f"desc_{name}", alts)
+    return env.eval(v, *where)
+
+
+def _symbolic(layout: Layout, name: str, alts: list[int]):
+    alts = sorted(set(alts))
+    if len(alts) == 1:
+        return alts[0]
+    x = V.var(name, 64)
+    layout.domains[name] = frozenset(alts)
+    layout.assumptions.append(z3.Or([x == a for a in alts]))
+    return x
+
+
+def _make_tree(tr: dict, layout: Layout, regime: Regime, loc: Locator):
+    """Generate a tree of tables with symbolic descriptors (see docs/spec.md)."""
+    name = tr.get("name")
+    if not name:
+        raise loc.error("[[tree]] needs a name", "tree")
+    entries = int(tr.get("entries", regime.entries))
+    kinds = set(tr.get("kinds", ["invalid", "table", "leaf"]))
+    glob = tr.get("global", "any")
+    start = int(tr.get("root_level", regime.start_level))
+    attrs = dict(tr.get("attrs", {"attr": 0, "sh": 3}))
+    bad = kinds - {"invalid", "table", "leaf"}
+    if bad:
+        raise loc.error(f"tree {name}: unknown kinds {sorted(bad)}", "tree", "kinds")
+    made: list[Table] = []
+
+    def build(level: int, path: str) -> Table:
+        t = layout.table(f"{name}{path}", level)
+        made.append(t)
+        for i in range(entries):
+            alts = []
+            if "invalid" in kinds:
+                alts.append(0)
+            if "table" in kinds and level < 3 and (level < 3):
+                child = build(level + 1, f"{path}.{i}") if level < 3 else None
+                alts.append(D.make_table(child.pa))
+            if "leaf" in kinds and level in (1, 2, 3):
+                if level == 3:
+                    pa = layout.alloc()
+                    mk = lambda ng: D.make_page(pa, ng=ng, **_leaf_kw(attrs))
+                else:
+                    size = 1 << D.leaf_shift(level)
+                    pa = layout.alloc(size=PAGE, align=size)
+                    layout.next_pa = max(layout.next_pa, pa + PAGE)
+                    mk = lambda ng, pa=pa: D.make_block(pa, level, ng=ng, **_leaf_kw(attrs))
+                if glob in ("any", "global"):
+                    alts.append(mk(False))
+                if glob in ("any", "non-global"):
+                    alts.append(mk(True))
+            t.entries[i] = _symbolic(layout, f"desc_{t.name}_{i}".replace(".", "_"), alts)
+        return t
+    root = build(start, "")
+    layout.trees[name] = made
+    layout.tables.setdefault(name, root)
+    return root
+
+
+def _make_idmap(layout: Layout, program: Program, regime: Regime, idm: dict) -> Table:
+    """An identity map (VA = PA) in its own table tree, built from 1 GiB (level 1) or
+    2 MiB (level 2) blocks covering the code, data and every table and page."""
+    lo = min([s.base for s in program.sections.values()] + [DEFAULT_DATA_BASE])
+    hi = max([s.base + s.size for s in program.sections.values()] + [layout.next_pa])
+    extra = int(idm.get("extra", 0))
+    hi += extra
+    root = layout.table("idmap", regime.start_level)
+    level = regime.start_level
+    cur = root
+    while level < 1:
+        nxt = layout.table(f"idmap_l{level + 1}", level + 1)
+        cur.entries[0] = D.make_table(nxt.pa)
+        cur, level = nxt, level + 1
+    gb = 1 << 30
+    for base in range(lo // gb * gb, hi, gb):
+        idx = base >> 30
+        if level == 1:
+            cur.entries[idx] = D.make_block(base, 1, attr_index=int(idm.get("attr", 0)))
+        else:
+            raise ValueError("idmap needs a regime with a level-1 table")
+    return root
+
+
+def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, loc, n) -> CpuSetup:
+    entry = spec.get("entry") or check.get("entry")
+    if not entry:
+        raise loc.error(f"cpu {c}: no entry", "cpu", "entry")
+    regs = {}
+    for r, v in spec.get("regs", {}).items():
+        m = re.fullmatch(r"[xw](\d+)", r)
+        if not m or int(m.group(1)) > 30:
+            raise loc.error(f"cpu {c}: {r} is not a general register", "cpu", r)
+        env.symbols["CPU"] = c
+        val = v.replace("{cpu}", str(c)).replace("{ncpus}", str(n)) if isinstance(v, str) else v
+        regs[int(m.group(1))] = V.const(env.eval(val, "cpu", r), 64)
+    sysregs = {}
+    el = "el1"
+    ttbr0 = spec.get("ttbr0", "idmap" if idmap_root is not None else None)
+    if ttbr0 is not None:
+        sysregs["ttbr0_el1"] = env.eval(ttbr0, "cpu", "ttbr0") if ttbr0 != "idmap" else idmap_root.pa
+    if "ttbr1" in spec:
+        sysregs["ttbr1_el1"] = env.eval(spec["ttbr1"], "cpu", "ttbr1")
+    else:
+        sysregs["ttbr1_el1"] = 0
+    mmu = spec.get("mmu", True)
+    sysregs["sctlr_el1"] = env.eval(spec.get("sctlr", 0x30d0198d if mmu else 0x30d00980),
+                                    "cpu", "sctlr")
+    if not mmu:
+        sysregs["sctlr_el1"] &= ~1
+    sysregs["tcr_el1"] = env.eval(spec.get("tcr", 0), "cpu", "tcr")
+    for k, v in spec.get("sysregs", {}).items():
+        sysregs[k.lower()] = env.eval(v, "cpu", k)
+    sp = spec.get("sp")
+    if sp is None:
+        sp_pa = layout.alloc()
+        sp = sp_pa + PAGE
+    else:
+        sp = env.eval(sp, "cpu", "sp")
+    return CpuSetup(cpu=c, entry=entry, regs=regs, sp=V.const(sp, 64),
+                    sysregs={k: V.const(v, 64) for k, v in sysregs.items()},
+                    role=spec.get("role", ""))
+
+
+def _tracked_vas(layout: Layout, regime: Regime, setups, memory) -> list[int]:
+    """Representative VAs for every modelled descriptor slot reachable from a TTBR:
+    for each path of indices through declared tables, the VA with those indices."""
+    by_pa = {t.pa: t for t in layout.tables.values()}
+    out: set[int] = set()
+
+    def children(v):
+        alts = [v] if isinstance(v, int) else sorted(layout.domains.get(
+            V.to_z3(v).decl().name(), []))
+        return alts
+
+    def walk(t: Table, idx: list, upper: bool, depth=0):
+        if depth > 4:
+            return
+        for i in sorted(t.entries):
+            path = idx + [i]
+            out.add(make_va(regime, path, 0, upper))
+            for alt in children(t.entries[i]):
+                if t.level < 3 and alt & 3 == 3:
+                    child = by_pa.get(alt & ((1 << 48) - 1) & ~0xfff)
+                    if child is not None:
+                        walk(child, path, upper, depth + 1)
+    roots = set()
+    for c in setups:
+        for reg, upper in (("ttbr0_el1", False), ("ttbr1_el1", True)):
+            v = c.sysregs.get(reg)
+            if v is not None and V.is_concrete(v):
+                pa = V.as_int(v) & ((1 << 48) - 1) & ~0xfff
+                if pa in by_pa:
+                    roots.add((pa, upper))
+    for t in layout.tables.values():
+        if t.level == regime.start_level:
+            roots.add((t.pa, True))
+            roots.add((t.pa, False))
+    for pa, upper in roots:
+        walk(by_pa[pa], [], upper)
+    return sorted(out)
+
+
+def _geometry(regime: Regime, layout: Layout) -> str:
+    n = len(layout.tables)
+    sym = len(layout.domains)
+    return (f"{regime.levels} levels, {regime.entries if regime.entries < 512 else 'full'} "
+            f"modelled entries per table, {n} tables, {sym} symbolic descriptors")
+
+
+def _postcondition(p: dict, env: Env, layout: Layout, scen: Scenario, loc, i) -> Postcondition:
+    from . import post as POST
+    kind = p.get("check", "expr")
+    name = p.get("name", kind)
+    try:
+        return POST.make(kind, p, env, layout, scen, name)
+    except (ValueError, KeyError) as e:
+        raise loc.error(f"postcondition {name}: {e}", "post")
