@@ -21,6 +21,7 @@ import z3
 
 from ..errors import ModelError
 from . import properties as P
+from . import timevars as TV
 from . import values as V
 from .encode import And, Encoding, zb
 from .events import Access, Return
@@ -57,6 +58,7 @@ class Options:
     disabled_rules: frozenset = frozenset()
     witness: bool = True
     progress: object = None            # callable(str) for progress messages
+    time_sort: str = "int"             # "int" (default, faster on kpti) or "bv" (pure QF_BV)
 
 
 MODEL_OMITS = [
@@ -120,6 +122,7 @@ class Checker:
         self.stats["paths"] = [t.stats for t in traces]
         self._say(f"encoding {self.stats['events']} events")
         t1 = time.perf_counter()
+        TV.set_kind(opts.time_sort)
         enc = Encoding(scen, traces, disabled=opts.disabled_rules)
         enc.build(props)
         violations = {p: P.BUILDERS[p](enc) for p in props}
@@ -131,6 +134,8 @@ class Checker:
             base.add(c)
         for a in scen.assumptions:
             base.add(zb(a))
+        for v in TV.take_registered():
+            base.add(TV.in_range(v))
         self.solver = base
         verdict = self._decide(enc, base, violations)
         verdict.bounds = bounds_of(scen)
@@ -231,9 +236,8 @@ class Checker:
         return Verdict("PROVED", "no violation in any execution within the bounds")
 
     def _count(self, enc):
-        terms = [z3.If(zb(enc.happens(e)), 1, 0) for tr in enc.traces for e in tr.events
-                 if e.step is not None]
-        return z3.Sum(terms) if terms else z3.IntVal(0)
+        return TV.count([zb(enc.happens(e)) for tr in enc.traces for e in tr.events
+                         if e.step is not None])
 
     def _minimize(self, enc, s, m):
         """Fewest executed instructions: binary search on a bound of the count."""
@@ -265,6 +269,7 @@ class Checker:
         t0 = time.perf_counter()
         scen = self.scen
         traces = _cpu_traces(scen, self.opts)
+        TV.set_kind(self.opts.time_sort)
         enc = Encoding(scen, traces, disabled=self.opts.disabled_rules)
         enc.build(())
         self.enc = enc
@@ -277,6 +282,8 @@ class Checker:
             s.add(c)
         for a in scen.assumptions:
             s.add(zb(a))
+        for v in TV.take_registered():
+            s.add(TV.in_range(v))
         r, m = self._check(s, cond)
         self.stats["total_s"] = round(time.perf_counter() - t0, 3)
         if r == z3.sat:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from . import timevars as TV
 from . import values as V
 from .events import (Access, Barrier, CpuTrace, Event, ISBEvent, Return, Stop, SysRegWrite,
                      TLBIEvent)
@@ -95,8 +96,8 @@ class Read:
 
     def __post_init__(self):
         self.value = V.var(self.name, self.size * 8)
-        self.sel = z3.Int(f"sel_{self.name}")
-        self.M = z3.Int(f"M_{self.name}")
+        self.sel = TV.var(f"sel_{self.name}")
+        self.M = TV.var(f"M_{self.name}")
 
 
 # --------------------------------------------------------------------------- walks
@@ -131,9 +132,9 @@ class Chain:
 
     def leaf_level(self):
         """Int-valued Z3 term: the level the walk ends at."""
-        t = z3.IntVal(self.levels[-1])
+        t = TV.num(self.levels[-1])
         for k in reversed(self.levels[:-1]):
-            t = z3.If(zb(self.end[k]), z3.IntVal(k), t)
+            t = z3.If(zb(self.end[k]), TV.num(k), t)
         return t
 
 
@@ -153,9 +154,12 @@ class Encoding:
         self.vsa = VSA(cap=vsa_cap)
         for name, dom in scen.domains.items():
             self.vsa.set_var(name, dom)
-        self.stop = [z3.Int(f"stop_{c}") for c in range(self.ncpus)]
+        TV.take_registered()
+        self.stop = [TV.var(f"stop_{c}") for c in range(self.ncpus)]
         self._exec: dict[Event, object] = {}
         self.events = [e for tr in traces for e in tr.events]
+        for e in self.events:
+            e.t = TV.var(f"t_{e.cpu}_{e.index}")
         self.accesses = [e for e in self.events if isinstance(e, Access)]
         self.stores = [e for e in self.accesses if e.is_store]
         self.loads = [e for e in self.accesses if not e.is_store]
@@ -227,15 +231,15 @@ class Encoding:
 
     def _times(self):
         for a in self.loads:
-            self.pi[a] = z3.Int(f"pi_{a.cpu}_{a.index}")
+            self.pi[a] = TV.var(f"pi_{a.cpu}_{a.index}")
         for s in self.stores:
-            self.q[s] = z3.Int(f"q_{s.cpu}_{s.index}")
-            self.p[s] = z3.Int(f"p_{s.cpu}_{s.index}")
+            self.q[s] = TV.var(f"q_{s.cpu}_{s.index}")
+            self.p[s] = TV.var(f"p_{s.cpu}_{s.index}")
         for a in self.accesses:
-            self.u[a] = z3.Int(f"u_{a.cpu}_{a.index}")
+            self.u[a] = TV.var(f"u_{a.cpu}_{a.index}")
         for t in self.tlbis:
             for c in TL.targets(t.effect, t.cpu, self.ncpus):
-                self.inv[(t, c)] = z3.Int(f"inv_{t.cpu}_{t.index}_on{c}")
+                self.inv[(t, c)] = TV.var(f"inv_{t.cpu}_{t.index}_on{c}")
 
     def _syncers(self):
         for tr in self.traces:
@@ -265,7 +269,7 @@ class Encoding:
         if not writes:
             return init, True
         self._sel_count += 1
-        sel = z3.Int(f"sr_{name}_{tag}")
+        sel = TV.var(f"sr_{name}_{tag}")
         cons = [sel >= 0, sel <= len(writes)]
 
         def synced_before(w):
@@ -317,7 +321,7 @@ class Encoding:
         ch.levels = list(range(R.start_level, levels_upto + 1))
         sctlr, ttbr0, ttbr1 = self._regime_regs()
         for k in ch.levels:
-            ch.r[k] = z3.Int(f"r_{tag}_{k}")
+            ch.r[k] = TV.var(f"r_{tag}_{k}")
         r0 = ch.r[R.start_level]
         if ttbr1 is not None:
             upper = R.upper_range(va)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from . import timevars as TV
 from . import values as V
 from .encode import And, Chain, Encoding, Implies, Or, Read, zb
 from .events import Access, Return, Stop
@@ -247,13 +248,13 @@ def conflict(enc: Encoding) -> Violation:
     feats = enc.features
     for c in range(enc.ncpus):
         w1, w2 = witness_chains(enc, c)
-        lv1, lv2 = z3.Int(f"lv_{w1.tag}"), z3.Int(f"lv_{w2.tag}")
+        lv1, lv2 = TV.var(f"lv_{w1.tag}"), TV.var(f"lv_{w2.tag}")
         ks = w1.levels
         cons = [z3.Or([lv1 == k for k in ks]), z3.Or([lv2 == k for k in ks])]
         for w, lv in ((w1, lv1), (w2, lv2)):
             for k in ks:
                 cons.append(Implies(lv == k, entry_at(enc, w, k)))
-        X = z3.Int(f"X_conflict_{c}")
+        X = TV.var(f"X_conflict_{c}")
         # both entries alive at X (each from its own read until X)
         for w, lv in ((w1, lv1), (w2, lv2)):
             for k in ks:
@@ -318,7 +319,7 @@ def postconditions(enc: Encoding) -> Violation:
 def final_time(enc: Encoding):
     T = getattr(enc, "_final", None)
     if T is None:
-        T = z3.Int("T_final")
+        T = TV.var("T_final")
         enc._final = T
     return T
 

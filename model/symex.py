@@ -352,7 +352,6 @@ class Executor:
     # ------------------------------------------------------------------ events
     def add_event(self, st: SymState, ev: Event):
         ev.index = len(self.trace.events)
-        ev.t = z3.Int(f"t_{self.cpu}_{ev.index}")
         self.trace.events.append(ev)
         if ev.step is not None:
             ev.step.events.append(ev)

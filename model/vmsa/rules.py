@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import z3
 
+from .. import timevars as TV
 from .. import values as V
 from ..events import Access, Barrier, ISBEvent, Return, Stop, SysRegWrite, TLBIEvent
 from . import descriptor as D
@@ -154,7 +155,7 @@ def dsb_loads(enc):
 def dmb_orders(enc):
     B = {}
     for b in _barriers(enc, "dmb"):
-        B[b] = z3.Int(f"B_{b.cpu}_{b.index}")
+        B[b] = TV.var(f"B_{b.cpu}_{b.index}")
     for b, Bd in B.items():
         if not b.global_domain:
             continue
