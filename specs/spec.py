@@ -301,10 +301,16 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
     check = data.get("check", {})
     # ---------------------------------------------------------------- program
     if program is None:
-        f = asm_file or check.get("file")
-        if not f:
-            raise loc.error("no assembly file: give [check] file = \"...\" or pass one", "check")
-        f = f if os.path.isabs(f) else os.path.join(base_dir, f)
+        # A file named on the command line is relative to the working directory; the
+        # spec's own `file` is relative to the spec.
+        if asm_file:
+            f = os.path.abspath(asm_file)
+        else:
+            f = check.get("file")
+            if not f:
+                raise loc.error("no assembly file: give [check] file = \"...\" or pass one",
+                                "check")
+            f = f if os.path.isabs(f) else os.path.join(base_dir, f)
         from ..grammar.frontend import load_program
         prof = profile or check.get("profile", "linux-arm64-4k-48")
         defs = dict(check.get("defines", {}))

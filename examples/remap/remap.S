@@ -41,3 +41,14 @@ SYM_FUNC_START(remap_page)
 	isb
 	ret
 SYM_FUNC_END(remap_page)
+
+/*
+ * void read_page(u64 *va): what another CPU does meanwhile, reading a neighbouring
+ * page mapped by the same last-level table (its walks read that table while it
+ * changes).
+ */
+SYM_FUNC_START(read_page)
+	ldr	x1, [x0]
+	ldr	x2, [x0, #8]
+	ret
+SYM_FUNC_END(read_page)
