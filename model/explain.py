@@ -7,7 +7,7 @@ import z3
 from . import properties as P
 from .encode import zb
 from .events import Access, Barrier, ISBEvent, TLBIEvent
-from .trace import Trace, _true, _val, extract
+from .trace import Trace, _ival, _true, _val, extract, ref
 from .vmsa import descriptor as D
 
 
@@ -34,6 +34,9 @@ def explain(enc, m, name, viol) -> Trace:
     elif name in ("fault", "stale"):
         keys.append(info["access"])
     tr = extract(enc, m, extra_chains=extra_chains, key_events=keys)
+    for st in tr.steps:
+        if st.kind in ("fill", "fault") and any(st.event is ch for ch in extra_chains):
+            st.key = True
     tr.prop = name
     tr.rule = P.PROPERTIES[name][1]
     title = P.PROPERTIES[name][0]
@@ -55,6 +58,8 @@ def explain(enc, m, name, viol) -> Trace:
         tr.violation = (f"{title}: CPU{a.cpu} {a.kind} at {_loc(a)} (`{a.instr}`) to VA "
                         f"{va:#x} has no valid translation{lvl_txt}")
         tr.fix = _fault_fix(enc, m, a)
+        tr.at = _ival(m, a.t)
+        tr.details = {"access": ref(a), "cpu": a.cpu, "va": va}
     elif name == "bbm":
         s, c, k, w = info["store"], info["cpu"], info["level"], info["witness"]
         old = _val(m, info["old"])
@@ -69,7 +74,11 @@ def explain(enc, m, name, viol) -> Trace:
         tr.fix = ("break before make: store an invalid descriptor first, make it visible "
                   "(DSB), invalidate the TLBs that may hold the old entry (TLBI of the right "
                   "scope, then DSB), and only then store the new descriptor")
-        tr.details = {"store": s, "cpu": c, "old": old, "new": new, "level": k}
+        tr.at = _ival(m, enc.q[s])
+        tr.details = {"store": ref(s), "cpu": c, "old": old, "new": new, "level": k,
+                      "desc_addr": pa, "desc_name": nm, "va": _ival(m, w.va),
+                      "witness": w.tag}
+        tr.fix = sequence_fix(enc, tr, s.cpu, s.index, pa, _ival(m, w.va), c) or tr.fix
     elif name == "conflict":
         c = info["cpu"]
         w1, w2 = info["witnesses"]
@@ -81,15 +90,32 @@ def explain(enc, m, name, viol) -> Trace:
                         f"level {lv1} {e1} and level {lv2} {e2}")
         tr.fix = ("invalidate the old entry (TLBI of the right scope, completed by a DSB) "
                   "before a walk can fill the new one")
+        tr.at = _ival(m, info["at"])
+        ents = []
+        for w, lv in ((w1, lv1), (w2, lv2)):
+            rd = w.reads[lv]
+            ents.append({"witness": w.tag, "level": lv, "desc_addr": _ival(m, rd.addr),
+                         "desc": _ival(m, w.d[lv]), "read_at": _ival(m, w.r[lv])})
+        tr.details = {"cpu": c, "va": va, "entries": ents}
+        # the store that wrote the newer entry's descriptor
+        newer = max(ents, key=lambda e: e["read_at"] or 0)
+        st = _store_of(tr, newer["desc_addr"], newer["desc"])
+        if st is not None:
+            tr.details["store"] = ref(st.event)
+            tr.fix = sequence_fix(enc, tr, st.event.cpu, st.event.index, newer["desc_addr"],
+                                  va, c) or tr.fix
     elif name == "stale":
         a, F = info["access"], info["fresh"]
         va = _val(m, a.va)
         tr.violation = (f"{title}: CPU{a.cpu} {a.kind} at {_loc(a)} (`{a.instr}`) uses a TLB "
                         f"entry for VA {va:#x} that no longer matches the tables")
         tr.fix = "a TLBI of the entry, completed by a DSB (and an ISB) before the access"
+        tr.at = _ival(m, a.t)
+        tr.details = {"access": ref(a), "cpu": a.cpu, "va": va}
     elif name == "post":
         pc = info["post"]
         tr.violation = f"{title}: {pc.name}: {pc.text}"
+        tr.details = {"postcondition": pc.name}
     return tr
 
 
@@ -117,4 +143,85 @@ def _fault_fix(enc, m, a: Access) -> str:
                     return (f"a DSB and an ISB between the descriptor store at {_loc(e)} and "
                             f"the access")
                 break
+    return ""
+
+
+def _store_of(tr: Trace, pa, value):
+    """The last store step in the trace that wrote `value` to `pa`."""
+    out = None
+    for st in tr.steps:
+        d = st.data
+        if st.kind == "instr" and d.get("store") and d.get("pa") == pa and d.get("value") == value:
+            out = st
+    return out
+
+
+def _where(st) -> str:
+    return f"step {st.n} ({st.loc})" if st.loc else f"step {st.n}"
+
+
+def _tlbi_covers(d: dict, va) -> bool:
+    if d.get("match") in ("all", "asid"):
+        return True
+    tv = d.get("va")
+    if tv is None or va is None:
+        return True
+    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
+
+
+def sequence_fix(enc, tr: Trace, cpu: int, index: int, desc_pa, va, holder: int) -> str:
+    """The smallest fix of a break-before-make sequence, read off the trace: the writer
+    CPU's steps before the store (`cpu`, event `index`) that made descriptor `desc_pa`
+    valid again.  Returns "" when the sequence looks complete (the problem is elsewhere)."""
+    mine = sorted((st for st in tr.steps if st.kind == "instr" and st.cpu == cpu
+                   and st.event is not None and st.event.index <= index),
+                  key=lambda st: st.event.index)
+    if not mine or mine[-1].event.index != index:
+        return ""
+    new = mine[-1]
+    before = mine[:-1]
+    vtxt = f"VA {va:#x}" if isinstance(va, int) else "the VA"
+    breaks = [st for st in before if st.data.get("store") and st.data.get("pa") == desc_pa
+              and isinstance(st.data.get("value"), int) and not st.data["value"] & 1]
+    if not breaks:
+        return (f"break before make: before the store at {_where(new)}, store an invalid "
+                f"descriptor to the same entry, then `dsb ishst`, a TLBI of {vtxt} "
+                f"(e.g. `tlbi vaae1is`) and `dsb ish`")
+    brk = breaks[-1]
+    after = [st for st in before if st.event.index > brk.event.index]
+    tlbis = [st for st in after if st.data.get("kind") == "tlbi"
+             and _tlbi_covers(st.data, va)]
+    dsbs = [st for st in after if st.data.get("kind") == "barrier"
+            and st.data.get("op") == "dsb" and st.data.get("types") != "ld"]
+    if not tlbis:
+        return (f"a TLBI of {vtxt} (e.g. `tlbi vaae1is`), completed by `dsb ish`, between "
+                f"the invalid descriptor store at {_where(brk)} and the store at {_where(new)}")
+    t = tlbis[-1]
+    multi = enc.ncpus > 1
+    if t.data.get("scope") == "local" and holder != cpu and multi:
+        return (f"the broadcast form of the TLBI at {_where(t)} (`tlbi {t.data.get('op')}is`): "
+                f"CPU{holder} holds the old entry and a local TLBI does not reach it")
+    pre = [d for d in dsbs if d.event.index < t.event.index]
+    if not pre:
+        dom = "ish" if multi else "nsh"
+        return (f"a `dsb {dom}st` between the invalid descriptor store at {_where(brk)} and "
+                f"the TLBI at {_where(t)}: without it the TLBI can be performed before the "
+                f"walkers see the invalid descriptor, and they refill the old entry")
+    if multi and t.data.get("scope") != "local" and all(
+            d.data.get("domain") == "nsh" for d in pre):
+        return (f"a DSB of domain ISH (not NSH) between the store at {_where(brk)} and the "
+                f"TLBI at {_where(t)}: other CPUs' walkers must see the invalid descriptor")
+    post = [d for d in dsbs if d.event.index > t.event.index]
+    full = [d for d in post if d.data.get("types") == "all"]
+    if not full:
+        dom = "ish" if t.data.get("scope") != "local" else "nsh"
+        if post:
+            return (f"`dsb {dom}` instead of `dsb {post[0].data.get('domain')}"
+                    f"{post[0].data.get('types')}` at {_where(post[0])}: a DSB ST does not "
+                    f"complete the TLBI at {_where(t)}")
+        return (f"a `dsb {dom}` between the TLBI at {_where(t)} and the store at "
+                f"{_where(new)}: the TLBI is only complete, on every CPU, after a DSB")
+    if t.data.get("scope") != "local" and all(d.data.get("domain") == "nsh" for d in full):
+        return (f"a DSB of domain ISH at {_where(full[0])}: a DSB NSH does not complete a "
+                f"broadcast TLBI on the other CPUs")
     return ""

@@ -29,6 +29,9 @@ class TraceStep:
     locals: list = field(default_factory=list)   # register-only instructions before it
     key: bool = False            # part of the violation
     event: object = None
+    n: int = 0                   # step number (1-based) once the trace is ordered
+    # machine-readable facts about the step (plain ints/strings/lists; see docs/report.md)
+    data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Trace:
     rule: str = ""
     fix: str = ""
     details: dict = field(default_factory=dict)
+    at: int | None = None        # the time at which the violation holds (None: at the end)
+    cpus: list = field(default_factory=list)     # per CPU: entry, initial TTBRs, SCTLR.M
+    initial: dict = field(default_factory=dict)  # PA -> value of symbolic initial memory read
 
 
 def _val(m, x):
@@ -67,6 +73,26 @@ def _true(m, c):
     if c is False:
         return False
     return z3.is_true(m.eval(c, model_completion=True))
+
+
+def ref(e) -> str:
+    """A stable name for an event of a CPU's trace: "cpu.index"."""
+    return f"{e.cpu}.{e.index}"
+
+
+def _ival(m, x):
+    """_val, but only ints (None for anything else)."""
+    v = _val(m, x)
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _writes(m, writes: dict) -> dict:
+    out = {}
+    for r, v in writes.items():
+        x = _ival(m, v)
+        if x is not None:
+            out[r] = x
+    return out
 
 
 def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
@@ -105,22 +131,70 @@ def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
         pa = _val(m, enc.pa[s])
         val = _val(m, s.value)
         what = _describe_value(enc, pa, val)
+        base = {"store": ref(s), "pa": pa, "value": val, "size": s.size}
         if q < p:
             steps.append(TraceStep(q, s.cpu, "visible", f"store to {pa:#x} ({what}) reaches "
-                                   f"CPU{s.cpu}'s walker", event=s, key=s in key_events))
+                                   f"CPU{s.cpu}'s walker", event=s, key=s in key_events,
+                                   data=dict(base, to="own-walker")))
         steps.append(TraceStep(p, s.cpu, "visible", f"store to {pa:#x} ({what}) reaches every "
-                               f"CPU and walker", event=s, key=s in key_events))
+                               f"CPU and walker", event=s, key=s in key_events,
+                               data=dict(base, to="all")))
     for (t, c), inv in enc.inv.items():
         if not happened.get(t):
             continue
         steps.append(TraceStep(_val(m, inv), c, "tlbi-performed",
-                               f"{t.instr} (from CPU{t.cpu}) performed on CPU{c}'s TLB", event=t))
+                               f"{t.instr} (from CPU{t.cpu}) performed on CPU{c}'s TLB", event=t,
+                               data={"tlbi": ref(t), "on": c}))
     for ch in list(enc.chain_of.values()) + list(extra_chains):
         if not _true(m, zb(ch.active)):
             continue
         steps.extend(_fill_steps(enc, m, ch))
     steps.sort(key=lambda s: (s.time, 0 if s.kind == "fill" else 1, s.cpu))
-    return Trace(steps)
+    number(steps)
+    out = Trace(steps)
+    out.cpus = _cpu_setup(enc, m)
+    for a, v in enc.scen.memory.items():
+        if not isinstance(v, int):
+            x = _ival(m, v)
+            if x is not None:
+                out.initial[a] = x
+    return out
+
+
+def number(steps: list[TraceStep]) -> None:
+    """Number the steps 1.. and link the machine's steps to the instruction steps
+    they belong to (data['store_step'], data['tlbi_step'], data['for_step'])."""
+    by_ref = {}
+    for i, s in enumerate(steps, 1):
+        s.n = i
+        if s.kind == "instr" and s.event is not None:
+            by_ref[ref(s.event)] = i
+    for s in steps:
+        d = s.data
+        if "store" in d and s.kind == "visible":
+            d["store_step"] = by_ref.get(d["store"])
+        if "tlbi" in d:
+            d["tlbi_step"] = by_ref.get(d["tlbi"])
+        if d.get("for"):
+            d["for_step"] = by_ref.get(d["for"])
+
+
+def _cpu_setup(enc, m) -> list[dict]:
+    out = []
+    sctlr, ttbr0, ttbr1 = enc._regime_regs()
+    for c, cs in enumerate(enc.scen.cpus):
+        d = {"cpu": c, "entry": cs.entry, "role": cs.role,
+             "regs": {f"x{n}": _ival(m, v) for n, v in sorted(cs.regs.items())
+                      if _ival(m, v) is not None}}
+        for name in (sctlr, ttbr0, ttbr1):
+            if name is None:
+                continue
+            try:
+                d[name] = _ival(m, enc.initial_sysreg(c, name))
+            except Exception:          # a term the model did not constrain
+                d[name] = None
+        out.append(d)
+    return out
 
 
 def _describe_value(enc, pa, val):
@@ -135,53 +209,85 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
     instr = e.instr
     loc = instr.loc.short() if instr is not None else ""
     src = (instr.source or instr.text) if instr is not None else ""
-    changes = {}
-    if e.step is not None:
-        for r, v in e.step.writes.items():
-            x = _val(m, v)
-            if isinstance(x, int):
-                changes[r] = x
+    changes = _writes(m, e.step.writes) if e.step is not None else {}
+    data = {"event": ref(e), "kind": e.kind}
+    if instr is not None:
+        data.update(pc=instr.address, file=instr.loc.outer[0], line=instr.loc.outer[1],
+                    macros=[f.name for f in reversed(instr.loc.expansion)])
+    data["locals"] = [{"pc": x.instr.address, "loc": x.instr.loc.short(),
+                       "file": x.instr.loc.outer[0], "line": x.instr.loc.outer[1],
+                       "source": x.instr.source or x.instr.text, "text": str(x.instr),
+                       "changes": _writes(m, x.writes)} for x in pending]
     text = str(instr) if instr is not None else e.kind
     if isinstance(e, Access):
         pa = _val(m, enc.pa.get(e, e.va))
         va = _val(m, e.va)
         val = _val(m, e.value)
+        data.update(va=va, pa=pa, size=e.size, value=val, store=e.is_store,
+                    lookup=_ival(m, enc.u[e]) if e in enc.u else None)
+        if not e.is_store and e in enc.pi:
+            data["satisfied"] = _ival(m, enc.pi[e])
         where = f"VA {va:#x}" + (f" → PA {pa:#x}" if pa != va else "")
         if e.is_store:
             if e.exclusive and _val(m, e.status) != 0:
+                data["failed"] = True
                 text = f"{text}   [store-exclusive fails; {where}]"
             else:
                 text = f"{text}   [store {_describe_value(enc, pa, val)} to {where}]"
         else:
             f = enc.fault.get(e, False)
             if f is not False and _true(m, f if not isinstance(f, bool) else z3.BoolVal(f)):
+                data["fault"] = True
                 text = f"{text}   [translation fault at {where}]"
             else:
                 text = f"{text}   [load {where} = {_describe_value(enc, pa, val)}]"
+        if e in enc.mmu:
+            data["mmu"] = bool(_true(m, zb_(enc.mmu[e])))
     elif isinstance(e, TLBIEvent):
         eff = e.effect
         extra = []
+        data.update(op=eff.op, scope=eff.scope, match=eff.match, last_level=eff.last_level,
+                    regime=eff.regime)
         if eff.va is not None:
+            data["va"] = _ival(m, eff.va)
             extra.append(f"VA page {_val(m, eff.va):#x}")
+        if eff.asid is not None:
+            data["asid"] = _ival(m, eff.asid)
+            extra.append(f"ASID {_val(m, eff.asid):#x}")
         if eff.ttl is not None:
+            data["ttl"] = _ival(m, eff.ttl)
             extra.append(f"TTL {_val(m, eff.ttl):#06b}")
         text = f"{text}   [issued{'; ' + ', '.join(extra) if extra else ''}]"
+    elif isinstance(e, Barrier):
+        data.update(op=e.op, domain=e.domain, types=e.types)
     elif isinstance(e, SysRegWrite):
+        data.update(reg=e.name, value=_ival(m, e.value))
         text = f"{text}   [{e.name} := {_val(m, e.value):#x}, used by translation after an ISB]"
     elif isinstance(e, Return):
         text = f"{text}   [returns]"
     elif isinstance(e, Stop):
+        data.update(reason=e.reason, detail=e.detail)
         text = f"{text}   [{e.reason}: {e.detail}]"
     return TraceStep(_val(m, e.t), e.cpu, "instr", text, loc=loc, source=src, changes=changes,
-                     locals=[s for s in pending], key=key, event=e)
+                     locals=[s for s in pending], key=key, event=e, data=data)
+
+
+def zb_(c):
+    from .encode import zb
+    return zb(c)
 
 
 def _fill_steps(enc, m, ch):
-    from .encode import zb
     """TLB fills of a walk: one step per level read from memory (walk-cache entries
     for tables, the leaf entry), or the read of the invalid descriptor."""
+    from .encode import zb
     out = []
+    if ch.kind == "fresh":
+        return out
     va = _val(m, ch.va)
+    R = enc.regime
+    ttbr = _ival(m, ch.ttbr)
+    asid = _ival(m, ch.asid)
     for k in ch.levels:
         if not _true(m, zb(ch.reach[k])):
             break
@@ -192,15 +298,26 @@ def _fill_steps(enc, m, ch):
         desc = D.describe(d, k)
         hit = enc.scen.table_at(a)
         name = f"{hit[0].name}[{hit[1]}]" if hit else f"{a:#x}"
-        if ch.kind == "fresh":
-            continue
+        size = 1 << R.level_shift(k)
+        va_lo = va & ~(size - 1) & ((1 << 64) - 1)
+        data = {"chain": ch.tag, "chain_kind": ch.kind, "va": va, "level": k,
+                "desc_addr": a, "desc_name": name, "desc": d, "ttbr": ttbr, "asid": asid,
+                "va_start": va_lo, "va_end": va_lo + size - 1,
+                "for": ref(ch.access) if ch.access is not None else None}
         kind = "fill"
         if not (d & 1) or (k == 3 and not d & 2):
             text = f"walk of VA {va:#x} reads {name} = {desc}: no translation"
             kind = "fault"
+            data["entry"] = "invalid"
         elif k < 3 and d & 2:
             text = f"TLB fill: walk-cache entry for VA {va:#x} at level {k} from {name} ({desc})"
+            data["entry"] = "table"
+            data["next_table"] = d & ((1 << 48) - 1) & ~0xfff
         else:
             text = f"TLB fill: VA {va:#x} → {desc} (level {k}, from {name})"
-        out.append(TraceStep(r, ch.cpu, kind, text, event=ch))
+            data["entry"] = "leaf"
+            oa_mask = ((1 << 48) - 1) & ~((1 << D.leaf_shift(k)) - 1)
+            data["oa"] = d & oa_mask
+            data["ng"] = bool(d >> 11 & 1)
+        out.append(TraceStep(r, ch.cpu, kind, text, event=ch, data=data))
     return out
