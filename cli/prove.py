@@ -10,6 +10,7 @@ INCONCLUSIVE / VACUOUS (the worst over all checks run).
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -42,14 +43,22 @@ def _defines(items):
               type=click.Choice(["bbm", "conflict", "fault", "stale", "post"]),
               help="Check only these properties (default: the spec's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              help="Output format: text for people, json (docs/report.md), sarif (SARIF 2.1.0).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the counterexample as a self-contained HTML page.")
+@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.option("--color", "color_mode", type=click.Choice(["auto", "always", "never"]),
+              default="auto", help="Colour in the text report (auto: on a terminal).")
+@click.option("--verbose", "-v", is_flag=True, help="Show every step of a trace (no folding).")
 @click.option("--no-minimize", is_flag=True, help="Do not shorten a counterexample.")
 @click.option("--timeout", type=click.IntRange(0), default=0,
               help="Solver timeout per query in seconds (0: none); a timeout gives UNKNOWN.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, defines, capabilities,
-              features, props, as_json, fmt, no_minimize, timeout, quiet):
+              features, props, as_json, fmt, html_path, out_path, color_mode, verbose,
+              no_minimize, timeout, quiet):
     """Prove or refute break-before-make and TLB properties of a routine in FILE."""
     from ..grammar.frontend import load_program
     from ..model.checker import Checker, Options
@@ -59,7 +68,12 @@ def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, define
 
     fmt = "json" if as_json else fmt
     defs = _defines(defines)
-    progress = None if quiet or not sys.stderr.isatty() else report.progress_printer()
+    progress = report.Progress(enabled=False if quiet else None)
+    invocation = {"file": file, "spec": spec_path, "entry": entry, "cpus": cpus,
+                  "bound": bound, "profile": profile, "include_dirs": list(include_dirs),
+                  "defines": list(defines), "capabilities": list(capabilities),
+                  "features": list(features), "properties": list(props),
+                  "cwd": os.getcwd()}
     jobs = []
     if spec_path:
         scen = load_spec(spec_path, features=features, cpus=cpus, bound=bound,
@@ -87,26 +101,44 @@ def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, define
                                 defines={k: (None if v is None else str(v)) for k, v in d.items()},
                                 capabilities=list(chk.get("capabilities", [])) + list(capabilities))
             text = open(bs.path, encoding="utf-8").read()
-            scen = build_scenario(bs.data, Locator(bs.path, text), "", program=prog,
+            scen = build_scenario(data, Locator(bs.path, text), "", program=prog,
                                   features=features, cpus=cpus, bound=bound)
             jobs.append((f"{routine}: {bs.name}", scen))
     worst = 0
     results = []
-    for title, scen in jobs:
+    for i, (title, scen) in enumerate(jobs, 1):
         opts = Options(minimize=not no_minimize, timeout_ms=timeout * 1000,
                        progress=progress)
         if props:
             opts.props = tuple(props)
         else:
             opts.props = tuple("post" if p == "post" else p for p in scen.properties)
-        verdict = Checker(scen, opts).run()
-        results.append((title, scen, verdict))
+        progress.start(title, i, len(jobs))
+        try:
+            verdict = Checker(scen, opts).run()
+        finally:
+            progress.finish()
+        inv = dict(invocation)
+        if not spec_path:
+            inv["bundled"] = title
+        results.append(report.verdict_json(title, scen, verdict, file, invocation=inv))
         worst = max(worst, verdict.exit_code, key=lambda c: {0: 0, 3: 1, 1: 2}.get(c, 0))
     if fmt == "json":
-        click.echo(json.dumps([report.verdict_json(t, s, v, file) for t, s, v in results],
-                              indent=2))
+        text = json.dumps(results, indent=2)
+    elif fmt == "sarif":
+        from .sarif import sarif_log
+        text = json.dumps(sarif_log(results), indent=2)
     else:
-        color = sys.stdout.isatty()
-        for t, s, v in results:
-            click.echo(report.render_text(t, s, v, file, color=color))
+        color = use = report.use_color(None if out_path else sys.stdout, color_mode)
+        if out_path and color_mode != "always":
+            color = use = False
+        text = "\n".join(report.render_report(r, color=color, verbose=verbose) for r in results)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    else:
+        click.echo(text)
+    if html_path:
+        from .html import write_html
+        write_html(results, html_path)
     sys.exit(worst)

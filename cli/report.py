@@ -1,4 +1,19 @@
-"""Verdicts and counterexample traces for people (text) and machines (JSON)."""
+"""Verdicts and counterexample traces for people (text) and machines (JSON).
+
+Every renderer (text here, SARIF in sarif.py, HTML in html.py, `bbmcheck replay`)
+works from the same JSON document (`verdict_json`, schema in docs/report.md), so
+what a person reads, what CI stores and what replay checks are one thing.
+
+The text trace is the JSON trace, folded for reading (`rows`):
+  * consecutive walk reads of one walk are one line (the entry it leaves, and the
+    path through the tables);
+  * walks no part of the violation needs (the translation of accesses that only
+    move data) are folded into one line per CPU and run;
+  * a CPU spinning in a loop (the same loads again and again) is folded into
+    "CPU1: 14 steps spinning at proc.S:384";
+  * steps after the moment the violation holds are not shown.
+Step numbers are those of the JSON trace, so a folded range reads "3-8".
+"""
 from __future__ import annotations
 
 import os
@@ -7,90 +22,95 @@ import time
 
 import click
 
-JSON_SCHEMA_VERSION = 1
+#: version of the JSON report (docs/report.md); bump on any incompatible change
+JSON_SCHEMA_VERSION = 2
 
 STYLE = {"PROVED": "green", "REFUTED": "red", "INCONCLUSIVE": "yellow", "VACUOUS": "yellow",
          "UNKNOWN": "yellow"}
 
+# 64-bit quantities are written as hex strings (JSON numbers lose precision past 2**53)
+HEX_KEYS = frozenset({"va", "pa", "value", "desc", "desc_addr", "ttbr", "oa", "va_start",
+                      "va_end", "next_table", "pc", "old", "new", "ttbr0_el1", "ttbr1_el1",
+                      "sctlr_el1", "ttbr0_el2", "sctlr_el2", "ttbr0_el3", "sctlr_el3"})
+
+
+# --------------------------------------------------------------------------- progress
+
+class Progress:
+    """Progress of a long run on stderr: elapsed time, the check, what is being tried.
+
+    On a terminal the status line is rewritten in place; `finish()` clears it.  Quiet
+    (does nothing) when stderr is not a terminal or with --quiet."""
+
+    def __init__(self, stream=None, *, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = self.stream.isatty()
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.check = ""
+        self.width = 0
+        self.messages: list[str] = []
+
+    def start(self, check: str, index: int, total: int):
+        self.check = f"[{index}/{total}] {check}" if total > 1 else check
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg: str):
+        self.messages.append(msg)
+        if not self.enabled:
+            return
+        line = f"  {time.perf_counter() - self.t0:6.1f}s  {self.check}: {msg}"
+        cols = _columns()
+        if len(line) > cols - 1:
+            line = line[:cols - 2] + "…"
+        pad = max(0, self.width - len(line))
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+        self.width = len(line)
+
+    def finish(self):
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _columns() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except OSError:
+        return 100
+
 
 def progress_printer():
-    t0 = time.perf_counter()
-
-    def say(msg):
-        click.echo(f"  [{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
-    return say
+    """Kept for callers of the first version: a Progress on stderr."""
+    return Progress()
 
 
-def _bounds_line(v) -> str:
-    b = v.bounds
-    return (f"{b.get('cpus')} CPUs, ≤ {b.get('steps')} instructions per CPU; "
-            f"{b.get('regime')}; {b.get('geometry')}; {b.get('features')}; "
-            f"initial TLB: {b.get('initial_tlb')}")
+# --------------------------------------------------------------------------- JSON
 
-
-def render_text(title, scen, v, file, *, color=False) -> str:
-    def st(s, **kw):
-        return click.style(s, **kw) if color else s
-    out = []
-    out.append(f"{os.path.basename(file)}: {title}")
-    out.append(st(v.status, fg=STYLE[v.status], bold=True) + f"  {v.reason}")
-    out.append(f"  bounds: {_bounds_line(v)}")
-    if v.trace is not None:
-        out.append("")
-        out.extend(render_trace(v.trace, color=color))
-    if v.status == "PROVED" and v.witness is not None:
-        steps = {}
-        for s in v.witness.steps:
-            if s.kind == "instr":
-                steps[s.cpu] = steps.get(s.cpu, 0) + 1 + len(s.locals)
-        w = ", ".join(f"CPU{c} {n} instructions" for c, n in sorted(steps.items()))
-        out.append(f"  reachability witness: every CPU returns ({w})")
-    out.append("  the model omits: " + "; ".join(v.omits))
-    st_ = v.stats
-    out.append(f"  time {st_.get('total_s', 0):.2f} s (symbolic execution "
-               f"{st_.get('symex_s', 0):.2f} s, encoding {st_.get('encode_s', 0):.2f} s, "
-               f"{st_.get('events', 0)} events, {st_.get('constraints', 0)} constraints)")
-    return "\n".join(out)
-
-
-def render_trace(tr, *, color=False, fold: int = 6) -> list[str]:
-    def st(s, **kw):
-        return click.style(s, **kw) if color else s
-    lines = []
-    n = 0
-    for s in tr.steps:
-        n += 1
-        where = f"  {s.loc}" if s.loc else ""
-        if s.locals:
-            locs = [x.instr for x in s.locals]
-            if len(locs) > fold:
-                first, last = locs[0].loc.short(), locs[-1].loc.short()
-                lines.append(f"      CPU{s.cpu}: {len(locs)} register-only instructions "
-                             f"({first} … {last})")
+def _hexify(d, all_ints=False):
+    if isinstance(d, dict):
+        out = {}
+        for k, v in d.items():
+            if k in ("regs", "changes"):
+                out[k] = _hexify(v, True)
+            elif (k in HEX_KEYS or all_ints) and isinstance(v, int) and not isinstance(v, bool):
+                out[k] = hex(v)
             else:
-                for i in locs:
-                    lines.append(f"      CPU{s.cpu}: {i}  ({i.loc.short()})")
-        who = f"CPU{s.cpu}"
-        mark = "▶ " if s.key else "  "
-        text = s.text
-        if s.kind != "instr":
-            text = st(text, dim=True) if s.kind in ("visible", "tlbi-performed") else text
-        lines.append(f"{n:3d}. {mark}{who:5s} {text}{where}")
-        if s.changes:
-            ch = ", ".join(f"{k}={v:#x}" for k, v in s.changes.items())
-            lines.append(f"            {ch}")
-    lines.append("")
-    lines.append(st("✗ " + tr.violation, fg="red", bold=True))
-    if tr.rule:
-        lines.append(f"  rule: {tr.rule}")
-    if tr.fix:
-        lines.append(f"  suggested fix: {tr.fix}")
-    return lines
+                out[k] = _hexify(v)
+        return out
+    if isinstance(d, list):
+        return [_hexify(x) for x in d]
+    return d
 
 
-def verdict_json(title, scen, v, file) -> dict:
+def verdict_json(title, scen, v, file, *, invocation: dict | None = None) -> dict:
+    from .. import __version__
     d = {
         "schema": JSON_SCHEMA_VERSION,
+        "tool": {"name": "bbmcheck", "version": __version__},
         "file": file,
         "check": title,
         "status": v.status,
@@ -98,11 +118,23 @@ def verdict_json(title, scen, v, file) -> dict:
         "property": v.prop,
         "bounds": v.bounds,
         "omits": v.omits,
-        "stats": {k: v for k, v in v.stats.items() if k != "paths"},
+        "stats": {k: x for k, x in v.stats.items() if k != "paths"},
     }
+    if invocation is not None:
+        d["invocation"] = invocation
     if v.trace is not None:
         d["trace"] = trace_json(v.trace)
+    if v.status == "PROVED" and v.witness is not None:
+        d["witness"] = {"instructions": _witness_counts(v.witness)}
     return d
+
+
+def _witness_counts(w) -> dict:
+    steps: dict = {}
+    for s in w.steps:
+        if s.kind == "instr":
+            steps[s.cpu] = steps.get(s.cpu, 0) + 1 + len(s.locals)
+    return {f"cpu{c}": n for c, n in sorted(steps.items())}
 
 
 def trace_json(tr) -> dict:
@@ -111,10 +143,431 @@ def trace_json(tr) -> dict:
         "property": tr.prop,
         "rule": tr.rule,
         "fix": tr.fix,
-        "steps": [{"n": i + 1, "time": s.time, "cpu": s.cpu, "kind": s.kind, "text": s.text,
-                   "loc": s.loc, "source": s.source,
-                   "changes": {k: hex(v) for k, v in s.changes.items()},
-                   "key": s.key,
-                   "folded": [str(x.instr) for x in s.locals]}
+        "at": tr.at,
+        "details": _hexify(dict(tr.details)),
+        "cpus": _hexify(list(tr.cpus)),
+        "initial": {hex(a): hex(v) for a, v in sorted(tr.initial.items())},
+        "steps": [{"n": s.n or i + 1, "time": s.time, "cpu": s.cpu, "kind": s.kind,
+                   "text": s.text, "loc": s.loc, "source": s.source,
+                   "changes": {k: hex(x) for k, x in s.changes.items()},
+                   "key": bool(s.key),
+                   "data": _hexify(dict(s.data))}
                   for i, s in enumerate(tr.steps)],
     }
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _int(x):
+    if x is None:
+        return None
+    if isinstance(x, str):
+        return int(x, 16) if x.startswith("0x") else int(x)
+    return x
+
+
+def describe_desc(value, level) -> str:
+    from ..model.vmsa import descriptor as D
+    v = _int(value)
+    if v is None:
+        return "?"
+    if level is None:
+        return f"{v:#x}"
+    return D.describe(v, level)
+
+
+def _changes(ch: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in ch.items())
+
+
+class Row:
+    """One line (or block) of the folded trace."""
+
+    def __init__(self, kind, steps, cpu, text, *, loc="", source="", key=False,
+                 detail=None, fold=""):
+        self.kind = kind                 # 'instr' | 'walk' | 'visible' | 'tlbi' | 'fold' | 'spin'
+        self.steps = steps               # the JSON steps it stands for
+        self.cpu = cpu
+        self.text = text
+        self.loc = loc
+        self.source = source
+        self.key = key
+        self.detail = detail or []       # extra lines
+        self.fold = fold
+
+    @property
+    def label(self) -> str:
+        a, b = self.steps[0]["n"], self.steps[-1]["n"]
+        return f"{a}" if a == b else f"{a}-{b}"
+
+
+def _relevant_descs(tr: dict) -> set:
+    d = tr.get("details", {})
+    out = set()
+    if "desc_addr" in d:
+        out.add(_int(d["desc_addr"]))
+    for e in d.get("entries", []):
+        out.add(_int(e["desc_addr"]))
+    return out
+
+
+def _walk_text(group: list[dict]) -> tuple[str, list[str]]:
+    """One line for the consecutive reads of one walk."""
+    last = group[-1]["data"]
+    va = _int(last["va"])
+    path = " › ".join(s["data"]["desc_name"] for s in group[:-1])
+    entry = last.get("entry")
+    lvl = last["level"]
+    desc = describe_desc(last["desc"], lvl)
+    if entry == "invalid":
+        txt = f"walk of VA {va:#x} reads {last['desc_name']} = {desc}: no translation"
+    elif entry == "table":
+        txt = (f"TLB walk-cache entry: VA {va:#x} level {lvl} from {last['desc_name']} "
+               f"({desc})")
+    else:
+        va0, va1 = _int(last["va_start"]), _int(last["va_end"])
+        glob = f"nG, ASID {last.get('asid')}" if last.get("ng") else "global"
+        txt = (f"TLB fill: VA {va0:#x} +{_size(va1 - va0 + 1)} → {desc} ({glob}; level {lvl}, "
+               f"from {last['desc_name']} @ {last['desc_addr']})")
+    detail = []
+    if path:
+        detail.append(f"walked via {path}" + (f" (TTBR {last['ttbr']})" if last.get("ttbr")
+                                                else ""))
+    return txt, detail
+
+
+def _size(n: int) -> str:
+    for unit, sh in (("G", 30), ("M", 20), ("K", 10)):
+        if n >= 1 << sh and n % (1 << sh) == 0:
+            return f"{n >> sh}{unit}"
+    return str(n)
+
+
+def rows(tr: dict, *, fold: bool = True, spin_min: int = 3) -> tuple[list[Row], int]:
+    """The folded trace: (rows, number of steps after the violation not shown)."""
+    steps = tr["steps"]
+    at = tr.get("at")
+    hidden_after = 0
+    if fold and at is not None:
+        shown = [s for s in steps if s["time"] <= at]
+        hidden_after = len(steps) - len(shown)
+        steps = shown
+    by_n = {s["n"]: s for s in tr["steps"]}
+    step_of_ref = {s["data"].get("event"): s["n"] for s in tr["steps"] if s["kind"] == "instr"}
+    relevant = _relevant_descs(tr)
+    key_refs = {s["data"].get("event") for s in steps if s["key"] and s["kind"] == "instr"}
+
+    # chains that matter: key walks, walks of key accesses, walks reading a relevant descriptor
+    chain_key = {}
+    for s in steps:
+        if s["kind"] in ("fill", "fault"):
+            d = s["data"]
+            c = d["chain"]
+            k = (s["key"] or _int(d["desc_addr"]) in relevant or s["kind"] == "fault"
+                 or (tr.get("property") in ("fault", "stale") and d.get("for") in key_refs))
+            chain_key[c] = chain_key.get(c, False) or k
+
+    # spinning loops: per CPU, runs of loads/others repeating the same pcs
+    spin_of: dict[int, int] = {}            # step n -> id of its spin run
+    spin_runs: dict[int, list] = {}
+    if fold:
+        per_cpu: dict[int, list] = {}
+        for s in steps:
+            if s["kind"] == "instr":
+                per_cpu.setdefault(s["cpu"], []).append(s)
+        rid = 0
+        for cpu, ss in per_cpu.items():
+            i = 0
+            while i < len(ss):
+                j = i
+                while j < len(ss) and _spinnable(ss[j]):
+                    j += 1
+                run = ss[i:j]
+                if len(run) >= 2:
+                    first_pc = run[0]["data"].get("pc")
+                    lastpos = max(k for k, x in enumerate(run) if x["data"].get("pc") == first_pc)
+                    folded = run[:lastpos]
+                    if len(folded) >= spin_min:
+                        rid += 1
+                        spin_runs[rid] = folded
+                        for x in folded:
+                            spin_of[x["n"]] = rid
+                i = max(j, i + 1)
+        # walks for the folded loads go with them
+        for s in steps:
+            f = s["data"].get("for")
+            if s["kind"] == "fill" and f in step_of_ref and step_of_ref[f] in spin_of \
+                    and not chain_key.get(s["data"]["chain"]):
+                spin_of[s["n"]] = spin_of[step_of_ref[f]]
+
+    out: list[Row] = []
+    i = 0
+    done_spin = set()
+    while i < len(steps):
+        s = steps[i]
+        d = s["data"]
+        if s["n"] in spin_of:
+            rid = spin_of[s["n"]]
+            if rid not in done_spin:
+                done_spin.add(rid)
+                run = spin_runs[rid]
+                members = [x for x in steps if spin_of.get(x["n"]) == rid]
+                locs = sorted({x["data"].get("line") for x in run if x["data"].get("line")})
+                f = os.path.basename(run[0]["data"].get("file") or "")
+                where = f"{f}:{locs[0]}" + (f"-{locs[-1]}" if len(locs) > 1 else "")
+                reads = sorted({f"{_int(x['data']['va']):#x} = {x['data']['value']}"
+                                if isinstance(x["data"].get("value"), str) else ""
+                                for x in run if x["data"].get("store") is False} - {""})
+                extra = f" (reading {', '.join(reads[:2])})" if reads else ""
+                out.append(Row("spin", members, s["cpu"],
+                               f"{len(run)} steps spinning at {where}{extra}"))
+            i += 1
+            continue
+        if s["kind"] in ("fill", "fault"):
+            group = [s]
+            j = i + 1
+            while j < len(steps) and steps[j]["kind"] in ("fill", "fault") \
+                    and steps[j]["data"]["chain"] == d["chain"] \
+                    and steps[j]["n"] not in spin_of:
+                group.append(steps[j])
+                j += 1
+            if fold and not chain_key.get(d["chain"]):
+                # fold this and following unimportant walks of the same CPU
+                while j < len(steps) and steps[j]["kind"] in ("fill", "fault") \
+                        and steps[j]["cpu"] == s["cpu"] \
+                        and not chain_key.get(steps[j]["data"]["chain"]) \
+                        and steps[j]["n"] not in spin_of:
+                    group.append(steps[j])
+                    j += 1
+                vas = sorted({_int(x["data"]["va"]) for x in group})
+                fors = sorted({by_n[x["data"]["for_step"]]["loc"]
+                               for x in group if x["data"].get("for_step")})
+                why = f" for its accesses at {', '.join(fors)}" if fors else " (speculative)"
+                out.append(Row("fold", group, s["cpu"],
+                               f"{len(group)} TLB fills{why}, VA "
+                               f"{', '.join(f'{v:#x}' for v in vas)} (not involved)"))
+            else:
+                txt, detail = _walk_text(group)
+                out.append(Row("walk", group, s["cpu"], txt, key=any(x["key"] for x in group)
+                               or chain_key.get(d["chain"], False), detail=detail))
+            i = j
+            continue
+        if s["kind"] == "instr":
+            out.append(_instr_row(s, step_of_ref))
+        elif s["kind"] == "visible":
+            who = "its own walker" if d.get("to") == "own-walker" else "every CPU and walker"
+            what = (f"{d['desc_name']} = {describe_desc(d['value'], d.get('desc_level'))}"
+                    if d.get("desc_name") else f"{d['value']} at PA {d['pa']}")
+            src = f"store of step {d.get('store_step')}" if d.get("store_step") else "store"
+            out.append(Row("visible", [s], s["cpu"], f"{src} ({what}) reaches {who}",
+                           key=s["key"]))
+        elif s["kind"] == "tlbi-performed":
+            src = f"step {d.get('tlbi_step')}" if d.get("tlbi_step") else "an earlier step"
+            out.append(Row("tlbi", [s], d.get("on", s["cpu"]),
+                           f"TLBI of {src} performed on CPU{d.get('on')}'s TLB", key=s["key"]))
+        else:
+            out.append(Row(s["kind"], [s], s["cpu"], s["text"], key=s["key"]))
+        i += 1
+    return out, hidden_after
+
+
+def _spinnable(s: dict) -> bool:
+    d = s["data"]
+    if s["key"]:
+        return False
+    if d.get("kind") == "load" and not d.get("fault"):
+        return True
+    return d.get("kind") == "other"
+
+
+def _instr_row(s: dict, step_of_ref: dict) -> Row:
+    d = s["data"]
+    kind = d.get("kind")
+    eff = ""
+    if kind == "store":
+        tgt = (f"{d['desc_name']} := {describe_desc(d['value'], d.get('desc_level'))}"
+               if d.get("desc_name") else f"[{d['pa']}] := {d['value']}")
+        eff = ("store-exclusive fails" if d.get("failed") else f"store {tgt}")
+        if d.get("va") != d.get("pa"):
+            eff += f" (VA {d['va']} → PA {d['pa']})" if d.get("desc_name") else \
+                f" (VA {d['va']})"
+    elif kind == "load":
+        if d.get("fault"):
+            eff = f"translation fault at VA {d['va']}"
+        else:
+            val = (describe_desc(d["value"], d.get("desc_level")) if d.get("desc_name")
+                   else d["value"])
+            where = d["desc_name"] if d.get("desc_name") else f"VA {d['va']}"
+            eff = f"load {where} = {val}"
+    elif kind == "tlbi":
+        bits = [f"VA page {d['va']}" if d.get("va") else "",
+                f"ASID {d['asid']}" if d.get("asid") is not None else "",
+                "broadcast" if d.get("scope") in ("is", "os") else "this CPU only"]
+        eff = "TLBI issued (" + ", ".join(b for b in bits if b) + ")"
+    elif kind == "barrier" and d.get("op") == "dsb":
+        waits = [step_of_ref.get(r) for r in d.get("waits_global", []) + d.get("waits_local", [])]
+        tl = [step_of_ref.get(r) for r in d.get("completes_global", [])
+              + d.get("completes_local", [])]
+        parts = []
+        ws = sorted({w for w in waits if w})
+        ts = sorted({t for t in tl if t})
+        if ws:
+            parts.append("stores of step " + ", ".join(map(str, ws)))
+        if ts:
+            parts.append("TLBI of step " + ", ".join(map(str, ts)))
+        eff = "waits for " + " and ".join(parts) if parts else ""
+    elif kind == "msr":
+        eff = f"{d.get('reg')} := {d.get('value')} (used by translation after an ISB)"
+    elif kind == "return":
+        eff = "returns"
+    elif kind == "stop":
+        eff = f"{d.get('reason')}: {d.get('detail')}"
+    detail = []
+    locs = [x for x in d.get("locals", []) if x["changes"]]   # hints (bti, nop) say nothing
+    if locs:
+        regs: dict = {}
+        for x in locs:
+            regs.update(x["changes"])
+        if len(locs) <= 2:
+            for x in locs:
+                detail.append(f"after {x['text']} ({x['loc']})"
+                              + (f": {_changes(x['changes'])}" if x["changes"] else ""))
+        else:
+            detail.append(f"after {len(locs)} register-only instructions ({locs[0]['loc']} … "
+                          f"{locs[-1]['loc']})" + (f": {_changes(regs)}" if regs else ""))
+    if s["changes"] and kind != "store":
+        detail.append(_changes(s["changes"]))
+    src = s["source"] or s["text"].split("   [")[0]
+    return Row("instr", [s], s["cpu"], eff, loc=s["loc"], source=" ".join(src.split()),
+               key=s["key"], detail=detail)
+
+
+# --------------------------------------------------------------------------- text
+
+def _bounds_line(b: dict) -> str:
+    return (f"{b.get('cpus')} CPUs, ≤ {b.get('steps')} instructions per CPU; "
+            f"{b.get('regime')}; {b.get('geometry')}; {b.get('features')}; "
+            f"initial TLB: {b.get('initial_tlb')}")
+
+
+def use_color(stream=None, mode: str = "auto") -> bool:
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def render_text(title, scen, v, file, *, color=False, verbose=False) -> str:
+    """The verdict for people (from a live Verdict)."""
+    return render_report(verdict_json(title, scen, v, file), color=color, verbose=verbose)
+
+
+def render_report(rep: dict, *, color=False, verbose=False) -> str:
+    def st(s, **kw):
+        return click.style(s, **kw) if color else s
+    out = [f"{os.path.basename(rep['file'])}: {rep['check']}"]
+    out.append(st(rep["status"], fg=STYLE.get(rep["status"], "yellow"), bold=True)
+               + f"  {rep['reason']}")
+    out.append(f"  bounds: {_bounds_line(rep.get('bounds', {}))}")
+    if rep.get("trace"):
+        out.append("")
+        out.extend(render_trace_json(rep["trace"], color=color, fold=not verbose))
+    if rep["status"] == "PROVED" and rep.get("witness"):
+        w = ", ".join(f"CPU{c[3:]} {n} instructions"
+                      for c, n in rep["witness"]["instructions"].items())
+        out.append(f"  reachability witness: every CPU returns ({w})")
+    omits = rep.get("omits", [])
+    if rep["status"] == "REFUTED" and not verbose:
+        short = [o.split(":")[0].split(",")[0].split(" (")[0] for o in omits]
+        out.append("  the model omits: " + "; ".join(short) + " (see --verbose)")
+    else:
+        out.append("  the model omits: " + "; ".join(omits))
+    s = rep.get("stats", {})
+    out.append(f"  time {s.get('total_s', 0):.2f} s (symbolic execution "
+               f"{s.get('symex_s', 0):.2f} s, encoding {s.get('encode_s', 0):.2f} s, "
+               f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints)")
+    return "\n".join(out)
+
+
+def render_trace(tr, *, color=False, fold=True) -> list[str]:
+    """Text lines of a live Trace."""
+    return render_trace_json(trace_json(tr), color=color, fold=fold)
+
+
+def render_trace_json(tr: dict, *, color=False, fold=True) -> list[str]:
+    def st(s, **kw):
+        return click.style(s, **kw) if color else s
+    lines = []
+    for c in tr.get("cpus", []):
+        regs = ", ".join(f"{k}={v}" for k, v in c.get("regs", {}).items())
+        sys_ = []
+        for name in ("ttbr0_el1", "ttbr1_el1"):
+            if c.get(name) not in (None, "0x0"):
+                tab = f" ({c[name + '_table']})" if c.get(name + "_table") else ""
+                sys_.append(f"{name.split('_')[0].upper()}={c[name]}{tab}")
+        if c.get("sctlr_el1") is not None:
+            sys_.append(f"MMU {'on' if _int(c['sctlr_el1']) & 1 else 'off'}")
+        lines.append(st(f"  CPU{c['cpu']}", bold=True) + f" runs {c['entry']}"
+                     + (f"({regs})" if regs else "") + (f"; {', '.join(sys_)}" if sys_ else ""))
+    if lines:
+        lines.append("")
+    rs, hidden = rows(tr, fold=fold)
+    width = max([len(r.label) for r in rs] + [3])
+    locw = min(max([len(r.loc) for r in rs if r.loc] + [0]), 34)
+    for r in rs:
+        mark = st("▶", fg="red", bold=True) if r.key else " "
+        head = f"{r.label:>{width}} {mark} {st(f'CPU{r.cpu}', fg=_cpu_color(r.cpu))} "
+        if r.kind == "instr":
+            src = st(r.source, bold=True)
+            body = f"{r.loc:<{locw}}  {src}"
+            if r.text:
+                body += st(f"   {r.text}", fg="red" if r.key else None)
+        elif r.kind in ("fold", "spin"):
+            body = st(f"⋯ {r.text}", dim=True)
+        else:
+            body = st(r.text, dim=not r.key and r.kind != "walk",
+                      fg="red" if r.key else None)
+        lines.append(head + body)
+        pad = " " * (width + 9)
+        for x in r.detail:
+            lines.append(pad + st(x, dim=True))
+    if hidden:
+        lines.append(st(f"{'':>{width}}   ({hidden} later steps, after the violation, "
+                        f"not shown)", dim=True))
+    lines.append("")
+    lines.append(st("✗ " + tr["violation"], fg="red", bold=True))
+    lines.extend(_violation_detail(tr))
+    if tr.get("rule"):
+        lines.append(f"  rule: {tr['rule']}")
+    if tr.get("fix"):
+        lines.append(st(f"  suggested fix: {tr['fix']}", fg="green"))
+    return lines
+
+
+def _cpu_color(c: int) -> str:
+    return ["cyan", "magenta", "blue", "yellow"][c % 4]
+
+
+def _violation_detail(tr: dict) -> list[str]:
+    """The entries or the descriptor change, with the steps that made them."""
+    d = tr.get("details", {})
+    out = []
+    fills = {}
+    for s in tr["steps"]:
+        if s["kind"] == "fill":
+            fills[(s["data"]["chain"], s["data"]["level"])] = s["n"]
+    if tr.get("property") == "conflict":
+        for i, e in enumerate(d.get("entries", []), 1):
+            n = fills.get((e["witness"], e["level"]))
+            out.append(f"  entry {i}: level {e['level']} {describe_desc(e['desc'], e['level'])}"
+                       f", read from {e['desc_addr']}" + (f" at step {n}" if n else ""))
+    elif tr.get("property") == "bbm":
+        n = fills.get((d.get("witness"), d.get("level")))
+        out.append(f"  descriptor {d.get('desc_name')} @ {d.get('desc_addr')}: "
+                   f"{describe_desc(d.get('old'), d.get('level'))} ⇒ "
+                   f"{describe_desc(d.get('new'), d.get('level'))}")
+        if n:
+            out.append(f"  CPU{d.get('cpu')} filled the old entry at step {n}")
+    return out

@@ -132,6 +132,9 @@ def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
         val = _val(m, s.value)
         what = _describe_value(enc, pa, val)
         base = {"store": ref(s), "pa": pa, "value": val, "size": s.size}
+        hit = enc.scen.table_at(pa) if isinstance(pa, int) else None
+        if hit is not None:
+            base.update(desc_name=f"{hit[0].name}[{hit[1]}]", desc_level=hit[0].level)
         if q < p:
             steps.append(TraceStep(q, s.cpu, "visible", f"store to {pa:#x} ({what}) reaches "
                                    f"CPU{s.cpu}'s walker", event=s, key=s in key_events,
@@ -193,6 +196,10 @@ def _cpu_setup(enc, m) -> list[dict]:
                 d[name] = _ival(m, enc.initial_sysreg(c, name))
             except Exception:          # a term the model did not constrain
                 d[name] = None
+            if name.startswith("ttbr") and isinstance(d[name], int):
+                hit = enc.scen.table_at(d[name] & 0x0000_FFFF_FFFF_F000)
+                if hit is not None and hit[1] == 0:
+                    d[name + "_table"] = hit[0].name
         out.append(d)
     return out
 
@@ -225,6 +232,9 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         val = _val(m, e.value)
         data.update(va=va, pa=pa, size=e.size, value=val, store=e.is_store,
                     lookup=_ival(m, enc.u[e]) if e in enc.u else None)
+        hit = enc.scen.table_at(pa) if isinstance(pa, int) else None
+        if hit is not None:
+            data.update(desc_name=f"{hit[0].name}[{hit[1]}]", desc_level=hit[0].level)
         if not e.is_store and e in enc.pi:
             data["satisfied"] = _ival(m, enc.pi[e])
         where = f"VA {va:#x}" + (f" → PA {pa:#x}" if pa != va else "")
@@ -260,6 +270,11 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         text = f"{text}   [issued{'; ' + ', '.join(extra) if extra else ''}]"
     elif isinstance(e, Barrier):
         data.update(op=e.op, domain=e.domain, types=e.types)
+        if e.op == "dsb":
+            data["waits_local"] = sorted(ref(x) for x in e.covers_local)
+            data["waits_global"] = sorted(ref(x) for x in e.covers_global)
+            data["completes_local"] = sorted(ref(x) for x in e.completes_local)
+            data["completes_global"] = sorted(ref(x) for x in e.completes_global)
     elif isinstance(e, SysRegWrite):
         data.update(reg=e.name, value=_ival(m, e.value))
         text = f"{text}   [{e.name} := {_val(m, e.value):#x}, used by translation after an ISB]"
