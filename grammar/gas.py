@@ -1166,6 +1166,26 @@ def build_routines(prog: Program) -> None:
                         end = o2
                         break
             routines.append(make_routine(prog, name, secname, off, end, sym.loc))
+    # Global labels in code that no function covers (`.globl f; f:` with no `.type`
+    # or `.size`, as Jailhouse and older Xen write them) start routines too, each up
+    # to the next routine start or the end of its section.
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for r in routines:
+        spans.setdefault(r.section, []).append((r.start, r.end))
+    extra: dict[str, list[tuple[int, str]]] = {}
+    for sym in prog.symbols.values():
+        if not sym.is_global or sym.section not in code or sym.kind in ("object", "section"):
+            continue
+        if any(a <= sym.offset < b for a, b in spans.get(sym.section, ())):
+            continue
+        extra.setdefault(sym.section, []).append((sym.offset, sym.name))
+    for secname, lst in extra.items():
+        sec = prog.sections[secname]
+        bounds = sorted({a for a, _ in spans.get(secname, ())} | {o for o, _ in lst})
+        for off, name in sorted(lst):
+            end = next((b for b in bounds if b > off), sec.size)
+            routines.append(make_routine(prog, name, secname, off, end,
+                                         prog.symbols[name].loc))
     routines.sort(key=lambda r: (list(prog.sections).index(r.section), r.start))
     prog.routines = {r.name: r for r in routines}
 

@@ -108,12 +108,18 @@ _RELOC_GROUP = re.compile(r"abs_g([0-3])(_nc|_s)?$")
 
 
 def split_mnemonic(m: str) -> tuple[str, str | None]:
-    """`b.NE` -> ('b', 'ne'); `bc.eq` -> ('bc', 'eq'); others lower-cased."""
+    """`b.NE` -> ('b', 'ne'); `bc.eq` -> ('bc', 'eq'); others lower-cased.
+
+    GNU as also takes the condition without the dot (`beq`, `bne`, ... — not `bal`
+    or `bnv`), as Xen's head.S writes it."""
     low = m.lower()
     if "." in low:
         base, _, c = low.partition(".")
         if base in ("b", "bc") and c in COND_CODES:
             return base, COND_ALIAS.get(c, c)
+    elif len(low) == 3 and low[0] == "b" and low[1:] in COND_CODES \
+            and low[1:] not in ("al", "nv"):
+        return "b", COND_ALIAS.get(low[1:], low[1:])
     return low, None
 
 
