@@ -33,6 +33,9 @@ def _defines(items):
               help="A scenario spec (TOML); without it, bundled specs are picked by symbol.")
 @click.option("--cpus", type=click.IntRange(1, 8), help="Number of CPUs (overrides the spec).")
 @click.option("--bound", type=click.IntRange(1), help="Instructions per CPU (overrides the spec).")
+@click.option("--entries", "entries_opt", metavar="N|N,N,..",
+              help="Reduced geometry: entries modelled per table, or per level from the "
+                   "root (overrides the spec's).")
 @click.option("--profile", help="Preprocessor profile (default: the spec's, else linux-arm64-4k-48).")
 @click.option("-I", "include_dirs", multiple=True, help="Extra include directory.")
 @click.option("-D", "defines", multiple=True, help="Extra define NAME[=VALUE].")
@@ -56,18 +59,19 @@ def _defines(items):
 @click.option("--timeout", type=click.IntRange(0), default=0,
               help="Solver timeout per query in seconds (0: none); a timeout gives UNKNOWN.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
-def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, defines, capabilities,
+def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include_dirs, defines, capabilities,
               features, props, as_json, fmt, html_path, out_path, color_mode, verbose,
               no_minimize, timeout, quiet):
     """Prove or refute break-before-make and TLB properties of a routine in FILE."""
     from ..grammar.frontend import load_program
     from ..model.checker import Checker, Options
     from .. import specs
-    from ..specs.spec import Locator, build_scenario, load_spec
+    from ..specs.spec import Locator, apply_entries, build_scenario, load_spec, parse_entries
     from . import report
 
     fmt = "json" if as_json else fmt
     defs = _defines(defines)
+    entries = parse_entries(entries_opt) if entries_opt else None
     progress = report.Progress(enabled=False if quiet else None)
     invocation = {"file": file, "spec": spec_path, "entry": entry, "cpus": cpus,
                   "bound": bound, "profile": profile, "include_dirs": list(include_dirs),
@@ -78,7 +82,7 @@ def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, define
     if spec_path:
         scen = load_spec(spec_path, features=features, cpus=cpus, bound=bound,
                          profile=profile, include_dirs=include_dirs, defines=defs,
-                         capabilities=capabilities, asm_file=file)
+                         capabilities=capabilities, asm_file=file, entries=entries)
         if entry:
             for c in scen.cpus:
                 c.entry = entry
@@ -93,7 +97,8 @@ def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, define
             raise SpecError(f"no bundled spec fits {what}; give --spec FILE "
                             f"(routines found: {names})", file=file)
         for routine, bs in found:
-            chk = dict(bs.data.get("check", {}))
+            data = apply_entries(bs.data, entries) if entries is not None else bs.data
+            chk = dict(data.get("check", {}))
             prof = profile or chk.get("profile", "linux-arm64-4k-48")
             d = dict(chk.get("defines", {}))
             d.update(defs)
@@ -137,7 +142,7 @@ def prove_cmd(file, entry, spec_path, cpus, bound, profile, include_dirs, define
         with open(out_path, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     else:
-        click.echo(text)
+        click.echo(text, color=True if fmt == "text" and color_mode == "always" else None)
     if html_path:
         from .html import write_html
         write_html(results, html_path)

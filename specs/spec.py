@@ -270,12 +270,55 @@ def make_va(R: Regime, idx: list[int], off: int, upper: bool) -> int:
 
 # --------------------------------------------------------------------------- loading
 
+# The kernel's per-level table sizes, root first (a 4-level table has no P4D level).
+_PTRS_PER = {5: ["PGD", "P4D", "PUD", "PMD", "PTE"], 4: ["PGD", "PUD", "PMD", "PTE"],
+             3: ["PGD", "PMD", "PTE"], 2: ["PGD", "PTE"]}
+
+
+def parse_entries(text: str) -> int | list[int]:
+    """`--entries 2` or `--entries 1,1,2,2` (per level, root first)."""
+    try:
+        parts = [int(x) for x in str(text).split(",")]
+    except ValueError:
+        raise SpecError(f"--entries takes a number or numbers per level (1,1,2,2), not {text!r}")
+    if not all(1 <= x <= 512 for x in parts):
+        raise SpecError("--entries: each number must be 1..512")
+    return parts[0] if len(parts) == 1 else parts
+
+
+def apply_entries(data: dict, entries) -> dict:
+    """The spec with its reduced geometry replaced: every [[tree]]'s entries per table,
+    the regime's, and the PTRS_PER_* defines the spec sets for the routine's loops."""
+    import copy
+    data = copy.deepcopy(data)
+    per = entries if isinstance(entries, list) else None
+    data.setdefault("regime", {})["entries"] = max(per) if per else entries
+    for tr in data.get("tree", []):
+        tr["entries"] = entries
+    chk = data.setdefault("check", {})
+    defs = chk.get("defines")
+    if defs:
+        levels = int(data["regime"].get("levels", 4))
+        names = _PTRS_PER.get(levels, [])
+        for k in list(defs):
+            if k.startswith("PTRS_PER_"):
+                lvl = k[len("PTRS_PER_"):]
+                if per and lvl in names:
+                    defs[k] = per[min(names.index(lvl), len(per) - 1)]
+                elif per:
+                    defs[k] = per[0]
+                else:
+                    defs[k] = entries
+    return data
+
+
 def load_spec(path: str, *, program: Program | None = None, features: list[str] = (),
               cpus: int | None = None, bound: int | None = None, profile: str | None = None,
               include_dirs=(), defines: dict | None = None, capabilities=(),
-              asm_file: str | None = None) -> Scenario:
+              asm_file: str | None = None, entries=None) -> Scenario:
     """Read a spec file into a Scenario.  `program` (or the spec's `file`) is the
-    assembly; command-line options override the spec's."""
+    assembly; command-line options override the spec's (`entries`: the reduced
+    geometry, see apply_entries)."""
     try:
         text = open(path, encoding="utf-8").read()
     except OSError as e:
@@ -286,6 +329,8 @@ def load_spec(path: str, *, program: Program | None = None, features: list[str] 
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         raise SpecError(f"not valid TOML: {e}", file=path, line=int(m.group(1)) if m else None)
+    if entries is not None:
+        data = apply_entries(data, entries)
     return build_scenario(data, loc, os.path.dirname(os.path.abspath(path)), program=program,
                           features=features, cpus=cpus, bound=bound, profile=profile,
                           include_dirs=include_dirs, defines=defines,
@@ -417,8 +462,9 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
         bound=bound or int(check.get("bound", 200)), properties=props,
         stale_vas=[env.eval(v, "stale") for v in data.get("stale", {}).get("vas", [])],
         name=check.get("name", ""), description=check.get("description", ""),
-        omits=list(check.get("omits", [])),
-        geometry=_geometry(regime, layout))
+        omits=[str(o).replace("{entries}", _entries_text(data.get("tree", []), regime))
+               for o in check.get("omits", [])],
+        geometry=_geometry(regime, layout, data.get("tree", [])))
     scen.layout = layout
     for i, p in enumerate(data.get("post", [])):
         scen.postconditions.append(_postcondition(p, env, layout, scen, loc, i))
@@ -458,7 +504,13 @@ def _make_tree(tr: dict, layout: Layout, regime: Regime, loc: Locator):
     name = tr.get("name")
     if not name:
         raise loc.error("[[tree]] needs a name", "tree")
-    entries = int(tr.get("entries", regime.entries))
+    ent = tr.get("entries", regime.entries)
+    if isinstance(ent, list):
+        if not ent or not all(isinstance(x, int) and 1 <= x <= 512 for x in ent):
+            raise loc.error(f"tree {name}: entries is a number or a list of numbers (1..512), "
+                            f"one per level from the root", "tree", "entries")
+    elif not isinstance(ent, int) or not 1 <= ent <= 512:
+        raise loc.error(f"tree {name}: entries must be 1..512", "tree", "entries")
     kinds = set(tr.get("kinds", ["invalid", "table", "leaf"]))
     glob = tr.get("global", "any")
     start = int(tr.get("root_level", regime.start_level))
@@ -468,10 +520,15 @@ def _make_tree(tr: dict, layout: Layout, regime: Regime, loc: Locator):
         raise loc.error(f"tree {name}: unknown kinds {sorted(bad)}", "tree", "kinds")
     made: list[Table] = []
 
+    def entries_at(level: int) -> int:
+        if isinstance(ent, int):
+            return ent
+        return ent[min(level - start, len(ent) - 1)]
+
     def build(level: int, path: str) -> Table:
         t = layout.table(f"{name}{path}", level)
         made.append(t)
-        for i in range(entries):
+        for i in range(entries_at(level)):
             alts = []
             if "invalid" in kinds:
                 alts.append(0)
@@ -602,11 +659,24 @@ def _tracked_vas(layout: Layout, regime: Regime, setups, memory) -> list[int]:
     return sorted(out)
 
 
-def _geometry(regime: Regime, layout: Layout) -> str:
+def _entries_text(trees, regime) -> str:
+    for tr in trees:
+        if isinstance(tr.get("entries"), list):
+            return "/".join(map(str, tr["entries"])) + " (per level)"
+    return str(regime.entries)
+
+
+def _geometry(regime: Regime, layout: Layout, trees=()) -> str:
     n = len(layout.tables)
     sym = len(layout.domains)
-    return (f"{regime.levels} levels, {regime.entries if regime.entries < 512 else 'full'} "
-            f"modelled entries per table, {n} tables, {sym} symbolic descriptors")
+    lists = [tr["entries"] for tr in trees if isinstance(tr.get("entries"), list)]
+    if lists:
+        per = (f"{'/'.join(map(str, lists[0]))} of 512 entries modelled per table at "
+               f"each level from the root (the others invalid)")
+    else:
+        per = (f"{regime.entries} of 512 entries modelled per table (the others invalid)"
+               if regime.entries < 512 else "512 entries per table")
+    return f"{per}, {n} tables, {sym} symbolic descriptors"
 
 
 def _postcondition(p: dict, env: Env, layout: Layout, scen: Scenario, loc, i) -> Postcondition:

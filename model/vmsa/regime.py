@@ -84,7 +84,7 @@ class Regime:
 
     def describe(self) -> str:
         return (f"4K granule, {self.levels} levels (start level {self.start_level}), "
-                f"{self.va_bits}-bit VA, {self.entries} modelled entries per table")
+                f"{self.va_bits}-bit VA")
 
 
 @dataclass(frozen=True)
