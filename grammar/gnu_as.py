@@ -382,6 +382,9 @@ def compare(prog: Program, source: str, *, routines=None) -> Report:
                                            f"size {len(g.data):#x}"))
     if want is None:
         for name, g in gnu.items():
+            # call frame information (.cfi_*, which we read and drop) is not code
+            if name.startswith((".debug_frame", ".eh_frame")):
+                continue
             if name not in prog.sections and (g.data.strip(b"\0") or
                                               any(l.is_insn for l in g.lines.values())):
                 rep.mismatches.append(Mismatch("-", name, 0, "(no such section)",
