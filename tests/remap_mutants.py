@@ -1,0 +1,56 @@
+"""Mutants of examples/remap generated at test time (never stored): one source line
+of remap.S left out, checked with the example's spec."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from contextlib import redirect_stdout
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REMAP = ROOT / "examples" / "remap"
+
+#: name -> (a substring of the line to leave out, expected property)
+MUTANTS = {
+    "nobreak": ("// 1. break", "bbm"),
+    "notlbi": ("tlbi_va_all_asid x2, x3", "conflict"),
+    "nodsb": ("// 4.", "conflict"),
+    "nodsbst": ("// 2.", "conflict"),
+}
+
+
+def make(dirpath: Path, name: str) -> tuple[Path, Path]:
+    """Write the mutant `name` (or the original for name == "remap") and the spec into
+    dirpath; return (assembly file, spec file)."""
+    src = (REMAP / "remap.S").read_text()
+    if name != "remap":
+        cut = MUTANTS[name][0]
+        lines = src.splitlines(keepends=True)
+        kept = [ln for ln in lines if cut not in ln]
+        assert len(kept) == len(lines) - 1, f"mutant {name}: '{cut}' must match one line"
+        src = "".join(kept)
+    asm = dirpath / f"{name}.S"
+    asm.write_text(src)
+    spec = dirpath / "remap.bbm.toml"
+    if not spec.exists():
+        shutil.copy(REMAP / "remap.bbm.toml", spec)
+    return asm, spec
+
+
+def prove(args: list[str]) -> tuple[int, str]:
+    """Run `bbmcheck prove ARGS` in-process; (exit status, stdout)."""
+    from bbmcheck.cli.main import main
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        try:
+            main(["prove", *args])
+            rc = 0
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+    return rc, buf.getvalue()
+
+
+def prove_json(asm: Path, spec: Path, *extra) -> tuple[int, list]:
+    rc, out = prove([str(asm), "--spec", str(spec), "--format", "json", "-q", *extra])
+    return rc, json.loads(out)
