@@ -33,12 +33,17 @@ def frontend_options(f):
                      help="Add an include directory, searched before the profile's "
                           "(repeatable).")(f)
     f = click.option("--profile", default="linux-arm64-4k-48", show_default=True,
-                     metavar="NAME", help="Preprocessor profile (configuration).")(f)
+                     metavar="NAME", help="Preprocessor profile (configuration); `auto` "
+                     "guesses it from the file's headers and macros.")(f)
     return f
 
 
 def load(file, profile, include_dirs, defines, caps) -> Program:
     from ..grammar.frontend import load_program
+    from ..grammar.profile_guess import resolve_profile
+    profile, why = resolve_profile(profile, file)
+    if why:
+        click.echo(f"bbmcheck: --profile auto: {profile} ({why})", err=True)
     return load_program(file, profile=profile, include_dirs=include_dirs,
                         defines=_defines(defines), capabilities=caps)
 

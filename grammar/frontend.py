@@ -37,7 +37,8 @@ def assemble_string(text: str, filename: str = "<string>") -> Program:
 
 def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defines=None,
                  capabilities=()) -> Program:
-    """Preprocess `path` with `profile`, assemble, lay out."""
+    """Preprocess `path` with `profile` ("auto": guessed from the file, see
+    grammar/profile_guess.py), assemble, lay out."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FrontEndError(f"no such file: {path}", file=path)
@@ -45,6 +46,8 @@ def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defin
         from .preprocess import preprocess
     except ImportError as e:  # pragma: no cover - the preprocessor stage is missing
         raise FrontEndError(f"the preprocessor is not available ({e})", file=path) from None
+    from .profile_guess import resolve_profile
+    profile, _why = resolve_profile(profile, path)
     pp = preprocess(path, profile=profile, include_dirs=tuple(include_dirs),
                     defines=dict(defines or {}), capabilities=tuple(capabilities))
     prog = assemble_preprocessed(pp.text, path, include_dirs=include_dirs)

@@ -464,6 +464,9 @@ def preprocess(path: str, *, profile: str | None = DEFAULT_PROFILE,
         raise FrontEndError("is a directory, not a source file", file=path)
     if not os.access(path, os.R_OK):
         raise FrontEndError("cannot read the file (permission denied)", file=path)
+    if profile == "auto":
+        from .profile_guess import guess_profile
+        profile = guess_profile(path)[0]
     setup = _setup_for(path, profile, include_dirs, defines, capabilities, undefines)
     return _preprocess(setup, path, None, path, profile)
 
