@@ -22,6 +22,7 @@ COMMANDS = {
     "run": ("run", "run_cmd", "Run a routine on the single-CPU concrete interpreter."),
     "prove": ("prove", "prove_cmd", "Prove or refute BBM and TLB properties of a routine."),
     "litmus": ("litmus", "litmus_cmd", "Run herd7 AArch64 litmus tests on bbmcheck's model."),
+    "replay": ("replay", "replay_cmd", "Re-run a saved counterexample (JSON) concretely and confirm it."),
 }
 
 EXIT_USAGE = 2

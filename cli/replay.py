@@ -1,0 +1,652 @@
+"""`bbmcheck replay TRACE.json`: re-run a saved counterexample concretely.
+
+The JSON report (`bbmcheck prove --format json`) names the check it came from
+(`invocation`: assembly file, spec, options).  Replay rebuilds that scenario and
+re-executes the trace without the solver:
+
+1. Every CPU runs its routine on the concrete interpreter (the same instruction
+   semantics as the checker, model/isa, through model/runner's ConcreteContext)
+   from the scenario's initial registers; each load returns the value the trace
+   claims.  The instructions it executes must be exactly the trace's (pc by pc, the
+   register-only ones included), and the addresses and values of its stores and its
+   register writes must be the trace's.
+2. The trace's claims about memory are then checked against the stores the CPUs
+   made and the scenario's initial memory: every load and every walk read returns
+   the latest store (in the order stores become visible to everyone) visible to its
+   reader at its time — a CPU's own earlier stores at once to its loads, to its own
+   walker from the step the store reaches it, to others from the step it reaches
+   everyone; each walk starts at the TTBR and follows its table descriptors.
+3. The machine's steps must be legal: a store reaches its walker and then everyone
+   after it is issued; a TLBI is performed after it is issued; a DSB only completes
+   after the stores it waits for are visible and the TLBIs it completes are
+   performed on every CPU in their scope; an access's translation comes from a walk
+   whose entry was not invalidated between the walk and the access.
+4. The violated property holds in the replayed state: for `conflict`, both entries
+   are in the CPU's TLB at the failing time (filled, not invalidated) and differ; for
+   `bbm`, the old descriptor (recomputed) is valid, the new one is valid and needs
+   break-before-make, and the holder's entry from the old value is still alive when
+   the new value reaches a walker; for `fault`, the access's walk reads an invalid
+   descriptor at its lookup time.
+
+Exit status: 0 the violation is confirmed; 1 the trace is rejected (the first
+failed check is printed with the step it concerns); 2 bad input; 3 the steps replay
+but this property (`stale`, `post`) has no concrete check yet.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..errors import BbmError
+
+
+class Rejected(Exception):
+    pass
+
+
+def _int(x):
+    if x is None:
+        return None
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return x
+    return int(x, 16) if isinstance(x, str) and x.startswith("0x") else int(x)
+
+
+# --------------------------------------------------------------------------- scenario
+
+def rebuild_scenario(rep: dict, trace_path: str):
+    """The scenario of the report's invocation (paths relative to its cwd)."""
+    from ..specs.spec import load_spec
+    inv = rep.get("invocation")
+    if not inv:
+        raise BbmError("the report has no `invocation` (written by an older bbmcheck?)",
+                       file=trace_path)
+    cwd = inv.get("cwd") or os.getcwd()
+
+    def at(p):
+        return p if p is None or os.path.isabs(p) else os.path.join(cwd, p)
+    defs = {}
+    for d in inv.get("defines", []):
+        k, _, v = d.partition("=")
+        defs[k] = v if _ else None
+    kw = dict(features=inv.get("features", []), cpus=inv.get("cpus"),
+              bound=inv.get("bound"), profile=inv.get("profile"),
+              include_dirs=[at(p) for p in inv.get("include_dirs", [])], defines=defs,
+              capabilities=inv.get("capabilities", []))
+    if inv.get("spec"):
+        scen = load_spec(at(inv["spec"]), asm_file=at(inv.get("file")), **kw)
+        if inv.get("entry"):
+            for c in scen.cpus:
+                c.entry = inv["entry"]
+        return scen
+    # a bundled spec, picked by its title
+    from .. import specs
+    from ..grammar.frontend import load_program
+    from ..specs.spec import Locator, build_scenario
+    f = at(inv["file"])
+    program = load_program(f, profile=inv.get("profile") or "linux-arm64-4k-48",
+                           include_dirs=kw["include_dirs"], defines=defs,
+                           capabilities=kw["capabilities"])
+    for routine, bs in specs.matching(program, inv.get("entry")):
+        if f"{routine}: {bs.name}" != inv.get("bundled", rep["check"]):
+            continue
+        chk = dict(bs.data.get("check", {}))
+        d = dict(chk.get("defines", {}))
+        d.update(defs)
+        prog = load_program(f, profile=inv.get("profile") or chk.get("profile",
+                                                                      "linux-arm64-4k-48"),
+                            include_dirs=kw["include_dirs"],
+                            defines={k: (None if v is None else str(v)) for k, v in d.items()},
+                            capabilities=list(chk.get("capabilities", []))
+                            + list(kw["capabilities"]))
+        text = open(bs.path, encoding="utf-8").read()
+        return build_scenario(bs.data, Locator(bs.path, text), "", program=prog,
+                              features=kw["features"], cpus=kw["cpus"], bound=kw["bound"])
+    raise BbmError(f"no bundled spec '{inv.get('bundled', rep['check'])}' fits {f}",
+                   file=trace_path)
+
+
+# --------------------------------------------------------------------------- replay
+
+class Replay:
+    def __init__(self, scen, tr: dict):
+        self.scen = scen
+        self.tr = tr
+        self.steps = tr["steps"]
+        self.by_n = {s["n"]: s for s in self.steps}
+        self.instr = {s["data"]["event"]: s for s in self.steps if s["kind"] == "instr"}
+        self.ncpus = len(scen.cpus)
+        self.notes: list[str] = []
+
+    def fail(self, s, msg):
+        where = f"step {s['n']} (CPU{s['cpu']}{', ' + s['loc'] if s.get('loc') else ''})" \
+            if s else "trace"
+        raise Rejected(f"{where}: {msg}")
+
+    # ---- 1. run every CPU
+    def run_cpus(self):
+        from ..model import values as V
+        from ..model.isa import decode
+        from ..model.runner import (RETURN_SENTINEL, STACK_TOP, ConcreteContext, FlatMemory)
+        scen = self.scen
+        cpus_data = {c["cpu"]: c for c in self.tr.get("cpus", [])}
+        for c, cs in enumerate(scen.cpus):
+            mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == c),
+                          key=lambda s: int(s["data"]["event"].split(".")[1]))
+            expected = []       # (pc, step or None, local dict or None)
+            for s in mine:
+                for x in s["data"].get("locals", []):
+                    expected.append((_int(x["pc"]), s, x))
+                expected.append((_int(s["data"]["pc"]), s, None))
+            ctx = _TraceContext(FlatMemory(), scen.symbol_address, self, c)
+            regs = {30: RETURN_SENTINEL}
+            given = cpus_data.get(c, {}).get("regs", {})
+            for n, v in cs.regs.items():
+                iv = v if isinstance(v, int) else _int(given.get(f"x{n}"))
+                if iv is None:
+                    raise Rejected(f"CPU{c}: initial x{n} is symbolic and the trace does not "
+                                   f"give its value")
+                regs[n] = iv
+            for n, v in regs.items():
+                ctx.regs[n] = V.const(v, 64)
+            sp = cs.sp if isinstance(cs.sp, int) else STACK_TOP
+            ctx.sp = V.const(sp, 64)
+            for name, v in cs.sysregs.items():
+                iv = v if isinstance(v, int) else _int(cpus_data.get(c, {}).get(name))
+                if iv is not None:
+                    ctx.sysregs[name] = V.const(iv, 64)
+            pc = scen.symbol_address(cs.entry)
+            for i, (want_pc, s, local) in enumerate(expected):
+                if pc != want_pc:
+                    self.fail(s, f"CPU{c} executes the instruction at {pc:#x}, the trace says "
+                                 f"{want_pc:#x}" + (f" ({local['loc']})" if local else ""))
+                instr = scen.program.instruction_at(pc)
+                if instr is None:
+                    self.fail(s, f"no instruction at {pc:#x}")
+                ctx.pc, ctx.next_pc = pc, pc + 4
+                ctx.text = instr.text or str(instr)
+                ctx.current = None if local else s
+                ctx.seen = []
+                ctx.before = {f"x{n}": r.value for n, r in enumerate(ctx.regs)}
+                op = instr.__dict__.get("_bbm_op") or decode(instr)
+                op.run(ctx)
+                self._check_effects(ctx, s, local)
+                self._check_regs(ctx, s, local)
+                if ctx.stop == "ret" and ctx.depth == 0:
+                    pc = RETURN_SENTINEL
+                else:
+                    pc = ctx.next_pc
+                    ctx.stop = None
+
+    def _check_regs(self, ctx, s, local):
+        want = (local or s)["changes"]
+        for r, v in want.items():
+            if not r.startswith("x"):
+                continue
+            n = int(r[1:])
+            if n < 31 and ctx.regs[n].value != _int(v):
+                self.fail(s, f"{r} = {ctx.regs[n].value:#x} after "
+                             f"{(local or s)['source'] or (local or s)['text']}, the trace "
+                             f"says {v}")
+
+    def _check_effects(self, ctx, s, local):
+        kinds = [k for k, _ in ctx.seen]
+        d = s["data"]
+        if local is not None:
+            bad = [k for k in kinds if k not in ("other",)]
+            if bad:
+                self.fail(s, f"the instruction at {local['loc']} is not register-only "
+                             f"({bad[0]}) but the trace folds it")
+            return
+        want = d["kind"]
+        if want in ("return", "stop"):
+            return
+        got = [k for k in kinds]
+        if want not in got:
+            self.fail(s, f"the instruction does {', '.join(got) or 'nothing visible'}, the "
+                         f"trace says {want}")
+
+    # ---- 2. memory
+    def store_log(self):
+        log = {}
+        for s in self.steps:
+            d = s["data"]
+            if s["kind"] == "instr" and d.get("kind") == "store" and not d.get("failed") \
+                    and not d.get("fault"):
+                log[d["event"]] = {"step": s, "cpu": s["cpu"], "index": int(d["event"].split(".")[1]),
+                                   "pa": _int(d["pa"]), "size": d["size"],
+                                   "value": _int(d["value"]), "t": s["time"],
+                                   "q": None, "p": None}
+        for s in self.steps:
+            if s["kind"] == "visible":
+                d = s["data"]
+                e = log.get(d["store"])
+                if e is None:
+                    self.fail(s, f"a store that did not happen ({d['store']}) becomes visible")
+                if d["to"] == "own-walker":
+                    e["q"] = s["time"]
+                else:
+                    e["p"] = s["time"]
+        for e in log.values():
+            if e["p"] is None:
+                self.fail(e["step"], "the store never becomes visible to the other CPUs")
+            if e["q"] is None:
+                e["q"] = e["p"]
+            if not e["t"] <= e["q"] <= e["p"]:
+                self.fail(e["step"], f"store visibility out of order (issued at {e['t']}, own "
+                                     f"walker at {e['q']}, everyone at {e['p']})")
+        self.log = log
+        return log
+
+    def initial(self, pa: int, size: int) -> int:
+        word = pa & ~7
+        w = self.scen.memory.get(word)
+        if not isinstance(w, int):
+            w = _int(self.tr.get("initial", {}).get(hex(word)))
+        if w is None:
+            w = self.progmem.read(word, 8)
+        off = (pa - word) * 8
+        return (w >> off) & ((1 << (size * 8)) - 1)
+
+    def value_at(self, pa, size, cpu, time, *, walker, before=None):
+        best, bp = None, -1
+        for e in self.log.values():
+            if e["pa"] != pa or e["size"] != size:
+                continue
+            if walker:
+                vis = (e["q"] if e["cpu"] == cpu else e["p"]) < time
+            elif e["cpu"] == cpu and before is not None:
+                vis = e["index"] < before
+            else:
+                vis = e["p"] < time
+            if vis and e["p"] > bp:
+                best, bp = e, e["p"]
+        return best["value"] if best else self.initial(pa, size)
+
+    def check_reads(self):
+        from ..model.runner import FlatMemory, program_memory
+        self.progmem = FlatMemory(program_memory(self.scen.program, self.scen.symbol_address))
+        for s in self.steps:
+            d = s["data"]
+            if s["kind"] == "instr" and d.get("kind") == "load" and not d.get("fault"):
+                want = self.value_at(_int(d["pa"]), d["size"], s["cpu"],
+                                     d.get("satisfied", s["time"]), walker=False,
+                                     before=int(d["event"].split(".")[1]))
+                if want != _int(d["value"]):
+                    self.fail(s, f"the load reads {want:#x} from PA {d['pa']}, the trace says "
+                                 f"{d['value']}")
+            if s["kind"] in ("fill", "fault"):
+                before = int(d["for"].split(".")[1]) if d.get("for") else None
+                want = self.value_at(_int(d["desc_addr"]), 8, s["cpu"], s["time"], walker=True,
+                                     before=before)
+                if want != _int(d["desc"]):
+                    self.fail(s, f"the walk reads {want:#x} at {d['desc_name']} "
+                                 f"({d['desc_addr']}), the trace says {d['desc']}")
+
+    def check_walks(self):
+        from ..model import values as V
+        R = self.scen.regime
+        chains: dict = {}
+        for s in self.steps:
+            if s["kind"] in ("fill", "fault"):
+                chains.setdefault(s["data"]["chain"], []).append(s)
+        self.chains = chains
+        for tag, ss in chains.items():
+            ss.sort(key=lambda s: s["data"]["level"])
+            prev = None
+            for s in ss:
+                d = s["data"]
+                va, k = _int(d["va"]), d["level"]
+                if prev is None:
+                    if k != R.start_level:
+                        self.fail(s, f"the walk starts at level {k}, not {R.start_level}")
+                    base = _int(d["ttbr"]) & 0x0000_FFFF_FFFF_FFFE
+                else:
+                    if prev["time"] > s["time"]:
+                        self.fail(s, "walk levels read out of order")
+                    base = _int(prev["data"]["desc"]) & 0x0000_FFFF_FFFF_F000
+                want = V.as_int(R.descriptor_address(V.const(base, 64), V.const(va, 64), k))
+                if want != _int(d["desc_addr"]):
+                    self.fail(s, f"the walk of VA {va:#x} at level {k} reads {want:#x}, the "
+                                 f"trace says {d['desc_addr']}")
+                prev = s
+
+    # ---- 3. the machine's steps
+    def tlbi_perf(self):
+        perf: dict = {}
+        for s in self.steps:
+            if s["kind"] == "tlbi-performed":
+                t = self.instr.get(s["data"]["tlbi"])
+                if t is None:
+                    self.fail(s, "a TLBI that was not issued is performed")
+                if s["time"] < t["time"]:
+                    self.fail(s, f"the TLBI of step {t['n']} is performed before it is issued")
+                perf.setdefault(s["data"]["tlbi"], {})[s["data"]["on"]] = s["time"]
+        self.perf = perf
+        return perf
+
+    def targets(self, t):
+        return list(range(self.ncpus)) if t["data"].get("scope") in ("is", "os") else [t["cpu"]]
+
+    def check_barriers(self):
+        for s in self.steps:
+            d = s["data"]
+            if s["kind"] != "instr" or d.get("kind") != "barrier" or d.get("op") != "dsb":
+                continue
+            for r in d.get("waits_local", []):
+                e = self.log.get(r)
+                if e and not e["q"] < s["time"]:
+                    self.fail(s, f"the DSB completes before the store of step {e['step']['n']} "
+                                 f"reaches its own walker")
+            for r in d.get("waits_global", []):
+                e = self.log.get(r)
+                if e and not e["p"] < s["time"]:
+                    self.fail(s, f"the DSB completes before the store of step {e['step']['n']} "
+                                 f"is visible to every CPU")
+            for r, scope in [(r, "local") for r in d.get("completes_local", [])] + \
+                            [(r, "global") for r in d.get("completes_global", [])]:
+                t = self.instr.get(r)
+                if t is None:
+                    continue
+                on = [t["cpu"]] if scope == "local" else self.targets(t)
+                for c in on:
+                    when = self.perf.get(r, {}).get(c)
+                    if when is None or not when < s["time"]:
+                        self.fail(s, f"the DSB completes before the TLBI of step {t['n']} is "
+                                     f"performed on CPU{c}")
+
+    def alive(self, cpu, fill, until):
+        """The entry of a fill step is not invalidated on `cpu` in (fill time, until]."""
+        d = fill["data"]
+        for r, ons in self.perf.items():
+            when = ons.get(cpu)
+            if when is None or not fill["time"] < when <= until:
+                continue
+            t = self.instr[r]["data"]
+            if _tlbi_hits(t, d):
+                return False, self.instr[r]["n"]
+        return True, None
+
+    def check_translations(self):
+        for s in self.steps:
+            d = s["data"]
+            if s["kind"] != "instr" or d.get("kind") not in ("load", "store") \
+                    or not d.get("mmu", False):
+                continue
+            fills = [f for tag, ss in self.chains.items() for f in ss
+                     if f["data"].get("for") == d["event"]]
+            leaf = [f for f in fills if f["data"].get("entry") in ("leaf", "invalid")]
+            if not leaf:
+                self.fail(s, "the access has no translation in the trace")
+            f = leaf[-1]
+            if f["data"]["entry"] == "invalid":
+                continue
+            u = d.get("lookup", s["time"])
+            ok, by = self.alive(s["cpu"], f, u)
+            if not ok:
+                self.fail(s, f"the entry filled at step {f['n']} was invalidated by the TLBI of "
+                             f"step {by} before the access used it")
+            level = f["data"]["level"]
+            off = (1 << (12 + 9 * (3 - level))) - 1
+            pa = _int(f["data"]["oa"]) | (_int(d["va"]) & off)
+            if pa != _int(d["pa"]):
+                self.fail(s, f"the access translates to {pa:#x}, the trace says {d['pa']}")
+
+    # ---- 4. the property
+    def check_property(self) -> str:
+        from ..model import values as V
+        from ..model.vmsa import descriptor as D
+        tr = self.tr
+        prop = tr["property"]
+        det = tr.get("details", {})
+        at = tr.get("at")
+        if prop == "conflict":
+            c = det["cpu"]
+            got = []
+            for e in det["entries"]:
+                fs = [f for f in self.chains.get(e["witness"], [])
+                      if f["data"]["level"] == e["level"]]
+                if not fs:
+                    raise Rejected(f"conflict: no fill of entry {e['witness']} in the trace")
+                f = fs[0]
+                if f["cpu"] != c or f["time"] > at:
+                    self.fail(f, "the entry is not in CPU{c}'s TLB at the failing time")
+                ok, by = self.alive(c, f, at)
+                if not ok:
+                    self.fail(f, f"the entry is invalidated by the TLBI of step {by} before the "
+                                 f"failing time")
+                got.append(f)
+            a, b = got
+            da, db = a["data"], b["data"]
+            if not (_int(da["va_start"]) <= _int(db["va_end"])
+                    and _int(db["va_start"]) <= _int(da["va_end"])):
+                raise Rejected("conflict: the two entries do not cover a common VA")
+            ca = V.as_int(D.entry_content(V.const(_int(da["desc"]), 64), da["level"]))
+            cb = V.as_int(D.entry_content(V.const(_int(db["desc"]), 64), db["level"]))
+            if ca == cb and da["level"] == db["level"]:
+                raise Rejected("conflict: the two entries are the same translation")
+            return (f"CPU{c}'s TLB holds both entries at time {at}: step {a['n']} "
+                    f"({D.describe(_int(da['desc']), da['level'])}) and step {b['n']} "
+                    f"({D.describe(_int(db['desc']), db['level'])})")
+        if prop == "bbm":
+            s = self.instr.get(det["store"])
+            e = self.log.get(det["store"])
+            if s is None or e is None:
+                raise Rejected("bbm: the store of the violation is not in the trace")
+            k = det["level"]
+            old = None
+            best = -1
+            for o in self.log.values():
+                if o is not e and o["pa"] == e["pa"] and o["size"] == 8 and best < o["p"] < e["p"]:
+                    old, best = o["value"], o["p"]
+            if old is None:
+                old = self.initial(e["pa"], 8)
+            if old != _int(det["old"]):
+                self.fail(s, f"the store overwrites {old:#x}, the trace says {det['old']}")
+            new = e["value"]
+            feats = self.scen.features
+            o, n = V.const(old, 64), V.const(new, 64)
+            need = V.concrete_bool(V.bool_and(V.bool_and(D.is_valid(o, k), D.is_valid(n, k)),
+                                              D.needs_bbm(o, n, k, feats)))
+            if not need:
+                self.fail(s, f"{D.describe(old, k)} → {D.describe(new, k)} needs no "
+                             f"break-before-make")
+            fs = [f for f in self.chains.get(det["witness"], []) if f["data"]["level"] == k]
+            if not fs:
+                raise Rejected("bbm: the holder's entry is not in the trace")
+            f = fs[0]
+            if _int(f["data"]["desc_addr"]) != e["pa"] or _int(f["data"]["desc"]) != old:
+                self.fail(f, "the holder's entry does not come from the old descriptor")
+            ok, by = self.alive(f["cpu"], f, e["q"])
+            if not ok:
+                self.fail(f, f"the holder's entry is invalidated (step {by}) before the new "
+                             f"descriptor reaches a walker")
+            return (f"CPU{f['cpu']} holds the entry from {D.describe(old, k)} (step {f['n']}) "
+                    f"when {D.describe(new, k)} (step {s['n']}) reaches a walker at time {e['q']}")
+        if prop == "fault":
+            s = self.instr.get(det["access"])
+            fs = [f for ss in self.chains.values() for f in ss
+                  if f["data"].get("for") == det["access"] and f["kind"] == "fault"]
+            if s is None or not fs:
+                raise Rejected("fault: the faulting walk is not in the trace")
+            f = fs[-1]
+            if f["time"] != s["data"].get("lookup", f["time"]):
+                self.fail(f, "the invalid descriptor is not read at the access's lookup time")
+            return (f"the access of step {s['n']} walks to {f['data']['desc_name']} = "
+                    f"{f['data']['desc']}: no translation")
+        return ""
+
+    def run(self) -> tuple[bool, str]:
+        self.store_log()
+        self.run_cpus()
+        self.check_reads()
+        self.check_walks()
+        self.tlbi_perf()
+        self.check_barriers()
+        self.check_translations()
+        what = self.check_property()
+        return bool(what), what
+
+
+def _tlbi_hits(t: dict, d: dict) -> bool:
+    m = t.get("match")
+    if m == "all":
+        return True
+    if m == "asid":
+        return bool(d.get("ng")) and _int(d.get("asid")) == _int(t.get("asid"))
+    if t.get("last_level") and d.get("entry") != "leaf":
+        return False
+    tv = _int(t.get("va"))
+    if tv is None:
+        return True
+    va = _int(d["va"])
+    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
+
+
+def _ctx_class():
+    from ..model.runner import ConcreteContext
+    from ..model.values import _mk
+
+    class TraceContext(ConcreteContext):
+        """A CPU whose loads return the trace's values and whose stores and system
+        effects are recorded for comparison with the trace."""
+
+        def __init__(self, memory, symbol, replay, cpu):
+            super().__init__(memory, symbol)
+            self.replay, self.cpu = replay, cpu
+            self.current = None
+            self.seen = []
+            self.before = {}
+
+        def _want(self, kind):
+            s = self.current
+            if s is None:
+                self.replay.fail(None, f"CPU{self.cpu}: a {kind} at {self.pc:#x} that the trace "
+                                       f"folds as register-only")
+            return s
+
+        def load(self, addr, size, *, acquire=False, exclusive=False):
+            s = self._want("load")
+            self.seen.append(("load", None))
+            d = s["data"]
+            a = addr.value if hasattr(addr, "value") else int(addr)
+            if a != _int(d.get("va")):
+                self.replay.fail(s, f"the load is from VA {a:#x}, the trace says {d.get('va')}")
+            if exclusive:
+                self.monitor = (a, size)
+            v = _int(d.get("value")) or 0
+            return _mk(v, size * 8)
+
+        def store(self, addr, size, value, *, release=False):
+            s = self._want("store")
+            self.seen.append(("store", None))
+            d = s["data"]
+            a = addr.value if hasattr(addr, "value") else int(addr)
+            v = value.value if hasattr(value, "value") else int(value)
+            if a != _int(d.get("va")) or v != _int(d.get("value")) or size != d.get("size"):
+                self.replay.fail(s, f"the store writes {v:#x} ({size} bytes) to VA {a:#x}, the "
+                                    f"trace says {d.get('value')} to {d.get('va')}")
+
+        def store_exclusive(self, addr, size, value, *, release=False):
+            s = self._want("store")
+            if s["data"].get("failed"):
+                self.seen.append(("store", None))
+                self.monitor = None
+                return _mk(1, 32)
+            self.monitor = None
+            self.store(addr, size, value, release=release)
+            return _mk(0, 32)
+
+        def write_sysreg(self, name, value):
+            super().write_sysreg(name, value)
+            from ..model.events import TRANSLATION_REGS
+            if name in TRANSLATION_REGS:
+                s = self._want("msr")
+                self.seen.append(("msr", None))
+                want = _int(s["data"].get("value"))
+                if want is not None and self.sysregs[name].value != want:
+                    self.replay.fail(s, f"{name} := {self.sysregs[name].value:#x}, the trace "
+                                        f"says {s['data'].get('value')}")
+
+        def effect(self, effect):
+            from ..model.effects import ISB, TLBI, Barrier
+            super().effect(effect)
+            if isinstance(effect, Barrier):
+                self.seen.append(("barrier", effect))
+            elif isinstance(effect, ISB):
+                self.seen.append(("isb", effect))
+            elif isinstance(effect, TLBI):
+                s = self._want("tlbi")
+                self.seen.append(("tlbi", effect))
+                if effect.va is not None and s["data"].get("va") is not None:
+                    va = effect.va if isinstance(effect.va, int) else effect.va.value
+                    if va != _int(s["data"]["va"]):
+                        self.replay.fail(s, f"the TLBI is for VA page {va:#x}, the trace says "
+                                            f"{s['data']['va']}")
+            else:
+                self.seen.append(("other", effect))
+    return TraceContext
+
+
+def _TraceContext(*a, **kw):
+    return _ctx_class()(*a, **kw)
+
+
+# --------------------------------------------------------------------------- command
+
+def replay_report(rep: dict, trace_path: str = "<trace>") -> tuple[int, str]:
+    if rep.get("status") != "REFUTED" or not rep.get("trace"):
+        return 2, f"{trace_path}: error: not a counterexample (status {rep.get('status')})"
+    scen = rebuild_scenario(rep, trace_path)
+    r = Replay(scen, rep["trace"])
+    try:
+        ok, what = r.run()
+    except Rejected as e:
+        return 1, f"REJECTED  {rep['check']}: {e}"
+    if not ok:
+        return 3, (f"REPLAYED  {rep['check']}: every step of the trace is a legal step of the "
+                   f"model, but replay has no concrete check of the property "
+                   f"'{rep['trace']['property']}' yet")
+    n = len(rep["trace"]["steps"])
+    return 0, (f"CONFIRMED  {rep['check']}: {rep['trace']['property']} — {what}\n"
+               f"  {n} steps replayed on the concrete interpreter: instructions, register "
+               f"values, loads and walk reads, store visibility, DSB and TLBI completion, "
+               f"TLB entry lifetimes")
+
+
+@click.command(name="replay")
+@click.argument("trace", type=click.Path(dir_okay=False))
+def replay_cmd(trace):
+    """Re-run a saved counterexample (bbmcheck prove --format json) concretely and
+    confirm the violation.  Exit status 0 confirmed, 1 rejected, 2 bad input, 3 the
+    property has no concrete check."""
+    try:
+        with open(trace, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise BbmError(f"cannot read trace: {e.strerror}", file=trace)
+    except json.JSONDecodeError as e:
+        raise BbmError(f"not JSON: {e.msg}", file=trace, line=e.lineno)
+    reps = data if isinstance(data, list) else [data]
+    if not reps or not all(isinstance(r, dict) and "status" in r for r in reps):
+        raise BbmError("not a bbmcheck JSON report (bbmcheck prove --format json)", file=trace)
+    if any(r.get("schema") != 2 for r in reps):
+        raise BbmError(f"report schema {reps[0].get('schema')} is not supported (this "
+                       f"bbmcheck reads schema 2)", file=trace)
+    refuted = [r for r in reps if r.get("status") == "REFUTED" and r.get("trace")]
+    if not refuted:
+        raise BbmError("the report holds no counterexample (no REFUTED check)", file=trace)
+    worst = 0
+    for rep in refuted:
+        try:
+            rc, text = replay_report(rep, trace)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+            rc, text = 1, f"REJECTED  {rep.get('check')}: malformed trace ({type(e).__name__}: {e})"
+        click.echo(text)
+        worst = max(worst, rc, key=lambda c: {0: 0, 3: 1, 1: 2, 2: 3}[c])
+    sys.exit(worst)
