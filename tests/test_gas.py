@@ -551,3 +551,41 @@ def test_include(tmp_path):
     p = assemble_preprocessed((tmp_path / "main.s").read_text(), str(tmp_path / "main.s"))
     assert len(p.sections[".text"].items) == 2
     assert "not found" in error('.include "nope.s"\n').message
+
+
+# ----------------------------------------------------------------- other projects' habits
+
+def test_branch_condition_without_the_dot():
+    # Xen's head.S writes `beq`/`bne`/`bgt`; GNU as takes them as b.eq, b.ne, ...
+    i = insns("1: beq 1b\n bne 1b\n bgt 1b\n bcs 1b\n blo 1b\n bls 1b\n b.eq 1b\n")
+    assert [(x.mnemonic, x.cond) for x in i] == [
+        ("b", "eq"), ("b", "ne"), ("b", "gt"), ("b", "hs"), ("b", "lo"), ("b", "ls"),
+        ("b", "eq")]
+    # bal/bnv are not mnemonics in GNU as either; bl is still branch-with-link
+    assert "bal" in error("1: bal 1b\n").render()
+    assert [x.mnemonic for x in insns("f: bl f\n")] == ["bl"]
+
+
+def test_global_labels_outside_functions_start_routines():
+    # Jailhouse / older Xen: `.globl f; f:` with no .type or .size
+    p = assemble_string("""
+        .text
+        .globl a
+a:      nop
+        nop
+local:  nop
+        .globl b
+b:      ret
+        .globl f
+        .type f, %function
+f:      nop
+        .globl inner
+inner:  ret
+        .size f, . - f
+        .globl c
+c:      ret
+""", "t.S")
+    r = {n: (x.start, x.end) for n, x in p.routines.items()}
+    # a runs to the next routine start, local labels do not split it; a global
+    # label inside a sized function is not a routine of its own
+    assert r == {"a": (0, 12), "b": (12, 16), "f": (16, 24), "c": (24, 28)}
