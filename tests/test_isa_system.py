@@ -177,6 +177,34 @@ def test_msr_mrs_named_and_generic():
     assert decode(parse("msr ttbr0_el1, w0")).kind == "unsupported"
 
 
+# the translation and control registers of the EL2 and EL3 regimes (issue 7):
+# (name, its generic encoding as the Arm ARM gives it)
+EL2_EL3_REGS = [
+    ("sctlr_el2", "s3_4_c1_c0_0"), ("hcr_el2", "s3_4_c1_c1_0"),
+    ("ttbr0_el2", "s3_4_c2_c0_0"), ("ttbr1_el2", "s3_4_c2_c0_1"), ("tcr_el2", "s3_4_c2_c0_2"),
+    ("vttbr_el2", "s3_4_c2_c1_0"), ("vtcr_el2", "s3_4_c2_c1_2"), ("mair_el2", "s3_4_c10_c2_0"),
+    ("vbar_el2", "s3_4_c12_c0_0"), ("elr_el2", "s3_4_c4_c0_1"), ("spsr_el2", "s3_4_c4_c0_0"),
+    ("sctlr_el3", "s3_6_c1_c0_0"), ("scr_el3", "s3_6_c1_c1_0"), ("ttbr0_el3", "s3_6_c2_c0_0"),
+    ("tcr_el3", "s3_6_c2_c0_2"), ("mair_el3", "s3_6_c10_c2_0"), ("vbar_el3", "s3_6_c12_c0_0"),
+]
+
+
+@pytest.mark.parametrize("name,generic", EL2_EL3_REGS, ids=[r[0] for r in EL2_EL3_REGS])
+def test_msr_mrs_el2_el3_registers(name, generic):
+    for spelling in (name, name.upper(), generic):
+        ctx, op = run1(f"msr {spelling}, x2", regs={2: 0x4000_0000})
+        assert op.kind == "sysreg" and ctx.effects == []
+        assert ctx.sysreg_writes == [(name, Bits(0x4000_0000, 64))]
+        ctx, _ = run1(f"mrs x5, {spelling}", sysregs={name: 0x1234})
+        assert ctx.regs[5] == Bits(0x1234, 64) and ctx.sysreg_writes == []
+
+
+def test_currentel_is_read_only():
+    ctx, _ = run1("mrs x4, CurrentEL", sysregs={"currentel": 8})
+    assert ctx.regs[4] == Bits(8, 64)
+    assert decode(parse("msr currentel, x0")).kind == "unsupported"
+
+
 def test_msr_pstate_fields():
     ctx, _ = run1("msr daifset, #0xf", sysregs={"daif": 0})
     assert ctx.sysreg_writes == [("daif", Bits(0x3C0, 64))]
