@@ -26,6 +26,9 @@ def frontend_options(f):
     f = click.option("--cap", "caps", multiple=True, metavar="CAPABILITY",
                      help="A CPU capability the profile's alternative_* macros see as "
                           "present (repeatable).")(f)
+    f = click.option("-U", "undefines", multiple=True, metavar="NAME",
+                     help="Remove a define of the profile, e.g. a CONFIG_* option "
+                          "(repeatable).")(f)
     f = click.option("-D", "defines", multiple=True, metavar="NAME[=VAL]",
                      help="Define a preprocessor macro (repeatable).")(f)
     f = click.option("-I", "include_dirs", multiple=True, metavar="DIR",
@@ -38,14 +41,14 @@ def frontend_options(f):
     return f
 
 
-def load(file, profile, include_dirs, defines, caps) -> Program:
+def load(file, profile, include_dirs, defines, caps, undefines=()) -> Program:
     from ..grammar.frontend import load_program
     from ..grammar.profile_guess import resolve_profile
     profile, why = resolve_profile(profile, file)
     if why:
         click.echo(f"bbmcheck: --profile auto: {profile} ({why})", err=True)
     return load_program(file, profile=profile, include_dirs=include_dirs,
-                        defines=_defines(defines), capabilities=caps)
+                        defines=_defines(defines), capabilities=caps, undefines=undefines)
 
 
 def _where(loc) -> str:
@@ -58,9 +61,9 @@ def _where(loc) -> str:
 @click.command("routines")
 @click.argument("file", type=click.Path(dir_okay=False))
 @frontend_options
-def routines_cmd(file, profile, include_dirs, defines, caps):
+def routines_cmd(file, profile, include_dirs, defines, undefines, caps):
     """List the routines found in FILE: name, section, size, file:line."""
-    prog = load(file, profile, include_dirs, defines, caps)
+    prog = load(file, profile, include_dirs, defines, caps, undefines)
     rows = [(r.name, r.section, f"{r.end - r.start:#x}", str(len(r.instructions)),
              _where(r.loc)) for r in prog.routines.values()]
     head = ("ROUTINE", "SECTION", "SIZE", "INSNS", "LOCATION")
@@ -119,11 +122,11 @@ def _data_text(d: Data) -> str:
 @click.option("--entry", "entries", multiple=True, metavar="SYM",
               help="Routine or label to list (repeatable; default: every routine).")
 @frontend_options
-def expand_cmd(file, entries, profile, include_dirs, defines, caps):
+def expand_cmd(file, entries, profile, include_dirs, defines, undefines, caps):
     """Print the expanded instructions of a routine with their source locations
     (file:line of the statement as written, and the macros it came through)."""
     from ..grammar.frontend import entry_routine
-    prog = load(file, profile, include_dirs, defines, caps)
+    prog = load(file, profile, include_dirs, defines, caps, undefines)
     rs = [entry_routine(prog, e) for e in entries] if entries else list(prog.routines.values())
     if not rs:
         raise FrontEndError(f"no routines in {file}; name a label with --entry", file=file)

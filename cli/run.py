@@ -64,10 +64,10 @@ def _value(opt, text, symbol):
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @frontend_options
 def run_cmd(file, entry, regs, mems, syms, sysregs, nzcv, max_steps, trace, as_json,
-            profile, include_dirs, defines, caps):
+            profile, include_dirs, defines, undefines, caps):
     """Run routine SYM of FILE on the concrete single-CPU interpreter."""
     from ..model import runner as R
-    prog = load(file, profile, include_dirs, defines, caps)
+    prog = load(file, profile, include_dirs, defines, caps, undefines)
     if prog.address_of(entry) is None:
         known = ", ".join(sorted(prog.routines)) or "none"
         raise BbmError(f"no label `{entry}` (routines: {known})", file=file)

@@ -36,7 +36,7 @@ def assemble_string(text: str, filename: str = "<string>") -> Program:
 
 
 def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defines=None,
-                 capabilities=()) -> Program:
+                 capabilities=(), undefines=()) -> Program:
     """Preprocess `path` with `profile` ("auto": guessed from the file, see
     grammar/profile_guess.py), assemble, lay out."""
     path = os.fspath(path)
@@ -49,7 +49,8 @@ def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defin
     from .profile_guess import resolve_profile
     profile, _why = resolve_profile(profile, path)
     pp = preprocess(path, profile=profile, include_dirs=tuple(include_dirs),
-                    defines=dict(defines or {}), capabilities=tuple(capabilities))
+                    defines=dict(defines or {}), capabilities=tuple(capabilities),
+                    undefines=tuple(undefines))
     prog = assemble_preprocessed(pp.text, path, include_dirs=include_dirs)
     prog.profile = profile
     prog.defines = {str(k): str(v) for k, v in (defines or {}).items()}

@@ -510,3 +510,15 @@ def test_cli_profile_auto_says_what_it_picked(tmp_path):
                         "--profile", "auto"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "optee-arm64" in r.stderr and re.search(r"^f\s+\.text\.f", r.stdout, re.M)
+
+
+@needs_corpus
+def test_cli_undefine_turns_off_a_profile_option():
+    rel = "optee_os/core-arch-arm-kernel-tlb_helpers_a64--d5001fe0af66.S"
+    base = [sys.executable, "-m", "bbmcheck.cli.main", "expand", str(OTHER / rel),
+            "--profile", "optee-arm64", "--entry", "tlbi_all"]
+    on = subprocess.run(base, capture_output=True, text=True, check=True).stdout
+    off = subprocess.run(base + ["-U", "CFG_CORE_WORKAROUND_ARM_TLBI"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "tlbi vale1is, xzr" in on and "tlbi vale1is" not in off
+    assert "tlbi vmalle1is" in off
