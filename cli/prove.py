@@ -88,27 +88,10 @@ def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include
                 c.entry = entry
         jobs.append((scen.name or spec_path, scen))
     else:
-        program = load_program(file, profile=profile or "linux-arm64-4k-48",
-                               include_dirs=include_dirs, defines=defs, capabilities=capabilities)
-        found = specs.matching(program, entry)
-        if not found:
-            names = ", ".join(sorted(program.routines)) or "none"
-            what = f"routine {entry}" if entry else "any routine of this file"
-            raise SpecError(f"no bundled spec fits {what}; give --spec FILE "
-                            f"(routines found: {names})", file=file)
-        for routine, bs in found:
-            data = apply_entries(bs.data, entries) if entries is not None else bs.data
-            chk = dict(data.get("check", {}))
-            prof = profile or chk.get("profile", "linux-arm64-4k-48")
-            d = dict(chk.get("defines", {}))
-            d.update(defs)
-            prog = load_program(file, profile=prof, include_dirs=include_dirs,
-                                defines={k: (None if v is None else str(v)) for k, v in d.items()},
-                                capabilities=list(chk.get("capabilities", [])) + list(capabilities))
-            text = open(bs.path, encoding="utf-8").read()
-            scen = build_scenario(data, Locator(bs.path, text), "", program=prog,
-                                  features=features, cpus=cpus, bound=bound)
-            jobs.append((f"{routine}: {bs.name}", scen))
+        jobs.extend(specs.bundled_scenarios(
+            file, entry, features=features, cpus=cpus, bound=bound, entries=entries,
+            profile=profile, include_dirs=include_dirs, defines=defs,
+            capabilities=capabilities))
     worst = 0
     results = []
     for i, (title, scen) in enumerate(jobs, 1):

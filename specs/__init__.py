@@ -59,3 +59,47 @@ def matching(program, entry: str | None = None) -> list[tuple[str, BundledSpec]]
             if applies(spec, program, r):
                 out.append((r, spec))
     return out
+
+
+def bundled_scenarios(file: str, entry: str | None = None, *, features=(), cpus=None,
+                      bound=None, entries=None, profile=None, include_dirs=(),
+                      defines: dict | None = None, capabilities=(), use: str | None = None):
+    """(title, Scenario) for each routine of `file` that has a bundled spec, each
+    loaded with the spec's own profile and defines (command-line values win).
+    `use` names a bundled spec (its file name without .bbm.toml) to apply to `entry`
+    without matching (e.g. for a variant that lacks an instruction the match needs)."""
+    from ..errors import SpecError
+    from ..grammar.frontend import load_program
+    from .spec import Locator, apply_entries, build_scenario
+    defines = dict(defines or {})
+    program = load_program(file, profile=profile or "linux-arm64-4k-48",
+                           include_dirs=include_dirs, defines=defines,
+                           capabilities=capabilities)
+    if use is not None:
+        found = [(entry, bs) for bs in bundled_specs()
+                 if os.path.basename(bs.path) == f"{use}.bbm.toml"]
+        if not found or entry is None:
+            raise SpecError(f"no bundled spec named {use} (or no entry given)")
+    else:
+        found = matching(program, entry)
+    if not found:
+        names = ", ".join(sorted(program.routines)) or "none"
+        what = f"routine {entry}" if entry else "any routine of this file"
+        raise SpecError(f"no bundled spec fits {what}; give --spec FILE "
+                        f"(routines found: {names})", file=file)
+    out = []
+    for routine, bs in found:
+        data = apply_entries(bs.data, entries) if entries is not None else bs.data
+        chk = dict(data.get("check", {}))
+        prof = profile or chk.get("profile", "linux-arm64-4k-48")
+        d = dict(chk.get("defines", {}))
+        d.update(defines)
+        prog = load_program(file, profile=prof, include_dirs=include_dirs,
+                            defines={k: (None if v is None else str(v)) for k, v in d.items()},
+                            capabilities=list(chk.get("capabilities", [])) + list(capabilities))
+        with open(bs.path, encoding="utf-8") as f:
+            text = f.read()
+        scen = build_scenario(data, Locator(bs.path, text), "", program=prog,
+                              features=features, cpus=cpus, bound=bound)
+        out.append((f"{routine}: {bs.name}", scen))
+    return out

@@ -411,16 +411,16 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
     for addr, val in data.get("words", {}).items():
         a = env.eval(addr, "words") if not addr.isdigit() else int(addr)
         layout.words[a] = env.eval(val, "words", addr)
+    # ---------------------------------------------------------------- identity map (before symbols: a symbol may name it)
+    idm = data.get("idmap", {})
+    idmap_root = None
+    if idm.get("enable", bool(idm)):
+        idmap_root = _make_idmap(layout, program, regime, idm)
     # ---------------------------------------------------------------- symbols
     syms = {}
     for name, val in data.get("symbols", {}).items():
         syms[name] = env.eval(val, "symbols", name)
     env.symbols = syms
-    # ---------------------------------------------------------------- identity map
-    idm = data.get("idmap", {})
-    idmap_root = None
-    if idm.get("enable", bool(idm)):
-        idmap_root = _make_idmap(layout, program, regime, idm)
     # ---------------------------------------------------------------- memory image
     memory: dict[int, Any] = {}
     for sec in program.sections.values():
