@@ -323,6 +323,8 @@ class Executor:
         self._fork_guard: dict[int, object] = {}
         self._lost: set[int] = set()
         self.stats = {"forks": 0, "merges": 0, "blocked": 0, "cut": 0, "paths_done": 0}
+        self._feas = z3.Solver()
+        self._feas.set("timeout", 2000)
 
         st = SymState.__new__(SymState)
         st.pc = entry_addr
@@ -522,7 +524,14 @@ class Executor:
             return self._goto(st, t, step)
         if c is False:
             return self._goto(st, nxt, step)
-        # data-dependent: fork
+        # data-dependent: fork, unless the path condition already decides it (a merged
+        # state's registers are if-then-else terms that no syntactic check relates,
+        # e.g. a loop counter against its end; without this a loop unrolls to the bound)
+        c = self._decided(st.guard, cond)
+        if c is True:
+            return self._goto(st, t, step)
+        if c is False:
+            return self._goto(st, nxt, step)
         deps = self.loads.leaves(cond)
         self._parent_guard = st.guard
         st.trk["ctrl"] = st.trk["ctrl"] | deps
@@ -534,6 +543,26 @@ class Executor:
             out.extend(self._goto(s, pc, step))
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
+
+    def _decided(self, guard, cond):
+        """True/False when `cond` is implied (or refuted) by the path condition, by
+        Z3 within a short time limit; None when both are possible or unknown (then
+        the executor forks, which is always sound)."""
+        zc = V.to_z3(cond)
+        zg = V.to_z3(guard) if guard is not True else z3.BoolVal(True)
+        s = self._feas
+        out = []
+        for side in (zc, z3.Not(zc)):
+            s.push()
+            s.add(zg, side)
+            out.append(s.check())
+            s.pop()
+        self.stats["fork_checks"] = self.stats.get("fork_checks", 0) + 1
+        if out[0] == z3.unsat and out[1] != z3.unsat:
+            return False
+        if out[1] == z3.unsat and out[0] != z3.unsat:
+            return True
+        return None
 
     def _goto(self, st: SymState, pc: int, step: Step) -> list[SymState]:
         st.pc = pc

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Measure the kpti routine: every shipped version of proc.S, CPUs, geometries,
+features, and the v6.1 mutants.  Prints a table (version, CPUs, geometry, bound,
+features, verdict, property, seconds, peak MiB).  Not run in CI.
+
+    python bench/kpti.py                         # the default matrix
+    python bench/kpti.py --cpus 2 3 --entries 1,1,2,1 2 --versions v6.1
+    python bench/kpti.py --mutants               # the v6.1 mutants (ets2), shortest traces
+
+Each check runs in its own process (peak memory is that process's maximum RSS);
+--timeout bounds each (reported as TIMEOUT, never as a verdict).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from kpti_mutants import PROC_S, V61, V61_MUTATIONS, mutate  # noqa: E402
+
+VERSIONS = {
+    "2018": "2018-f8b7736-mmuoff-no-dmb.S",
+    "v5.19": "v5.19-state-e8d13cce-mmuoff-classic.S",
+    "c7eff738": "v6.0-rc-c7eff738-mmuoff-simplified-parent-of-47546a19.S",
+    "v6.1": "v6.1-c50d3285-mmuon-47546a19-routine.S",
+    "v6.9": "v6.9-2b6c8f96-mmuon-lpa2-5level.S",
+    "newest": "newest-gregkh-c02c0232-v6.13plus.S",
+}
+MMU_ON = {"v6.1", "v6.9", "newest"}
+
+CHILD = r"""
+import json, sys, time, resource
+from bbmcheck import specs
+from bbmcheck.model.checker import Checker, Options
+from bbmcheck.specs.spec import parse_entries
+a = json.loads(sys.argv[1])
+t = time.perf_counter()
+(title, scen), = specs.bundled_scenarios(a["file"], "idmap_kpti_install_ng_mappings",
+    features=a["features"], cpus=a["cpus"], entries=parse_entries(a["entries"]), use=a["use"])
+o = Options(minimize=a["minimize"]); o.props = tuple(scen.properties)
+v = Checker(scen, o).run()
+print(json.dumps({"verdict": v.status, "prop": v.prop, "s": time.perf_counter() - t,
+    "steps": len(v.trace.steps) if v.trace else None, "bound": scen.bound,
+    "geometry": v.bounds.get("geometry", ""), "reason": v.reason[:200],
+    "mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(file, cpus, entries, features, timeout, use=None, minimize=False):
+    arg = json.dumps({"file": file, "cpus": cpus, "entries": entries, "features": features,
+                      "use": use, "minimize": minimize})
+    t = time.perf_counter()
+    try:
+        p = subprocess.run([sys.executable, "-c", CHILD, arg], capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"verdict": "TIMEOUT", "s": time.perf_counter() - t}
+    if p.returncode != 0:
+        return {"verdict": "ERROR", "s": time.perf_counter() - t,
+                "reason": (p.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def row(cols, widths):
+    return "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--versions", nargs="*", default=list(VERSIONS))
+    ap.add_argument("--cpus", nargs="*", type=int, default=[2, 3])
+    ap.add_argument("--entries", nargs="*", default=["1,1,2,1"])
+    ap.add_argument("--features", nargs="*", default=None,
+                    help="feature sets, comma-separated (default: ets2 for MMU-on, none for "
+                         "MMU-off); 'base' for none")
+    ap.add_argument("--mutants", action="store_true")
+    ap.add_argument("--timeout", type=int, default=900)
+    a = ap.parse_args()
+    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6]
+    print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
+               "seconds", "peak MiB", "steps"], W))
+    if a.mutants:
+        for m in V61_MUTATIONS:
+            d = tempfile.mkdtemp()
+            f = mutate(V61, m, d)
+            for e in a.entries:
+                r = run(f, 2, e, ["ets2"], a.timeout, use="kpti-mmu-on", minimize=True)
+                print(row([m.name[:10], 2, e, "", "ets2", r["verdict"], r.get("prop") or "",
+                           f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or ""], W),
+                      flush=True)
+        return
+    for v in a.versions:
+        f = os.path.join(PROC_S, VERSIONS[v])
+        fsets = a.features or (["ets2"] if v in MMU_ON else ["base"])
+        for fs in fsets:
+            feats = [] if fs == "base" else fs.split(",")
+            for c in a.cpus:
+                for e in a.entries:
+                    r = run(f, c, e, feats, a.timeout)
+                    print(row([v, c, r.get("geometry", e)[:32] if r.get("geometry") else e,
+                               r.get("bound", ""), fs, r["verdict"], r.get("prop") or "",
+                               f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or ""],
+                              W), flush=True)
+
+
+if __name__ == "__main__":
+    main()
