@@ -112,11 +112,37 @@ def explain(enc, m, name, viol) -> Trace:
         tr.fix = "a TLBI of the entry, completed by a DSB (and an ISB) before the access"
         tr.at = _ival(m, a.t)
         tr.details = {"access": ref(a), "cpu": a.cpu, "va": va}
-    elif name == "post":
+    if name in ("bbm", "conflict", "stale"):
+        tr.fix = _ttl_fix(enc, m) or tr.fix
+    if name == "post":
         pc = info["post"]
         tr.violation = f"{title}: {pc.name}: {pc.text}"
         tr.details = {"postcondition": pc.name}
     return tr
+
+
+def _ttl_fix(enc, m) -> str | None:
+    """With FEAT_TTL, a TLBI by VA whose Xt[47:44] hint names another granule (or a
+    level the entry is not at) need not invalidate the entry.  When an executed TLBI
+    carries a hint for a granule other than the regime's 4K one, say so: it is the
+    bug, whatever else the trace shows."""
+    if not enc.features.ttl:
+        return None
+    for t in enc.tlbis:
+        ttl = getattr(t.effect, "ttl", None)
+        if ttl is None or not _true(m, enc.exec(t)):
+            continue
+        v = _val(m, ttl)
+        tg = (v >> 2) & 3
+        if tg in (0, 1):
+            continue
+        gran = {2: "16K", 3: "64K"}[tg]
+        return (f"the TLBI at {_loc(t)} (`{t.instr}`) has TTL = {v:#06b} in Xt[47:44] "
+                f"(left there by the VA's top bits): with FEAT_TTL that hint names the "
+                f"{gran} granule at level {v & 3}, so the TLBI need not invalidate this "
+                f"regime's 4K entries; clear Xt[63:44] before the TLBI (e.g. "
+                f"`ubfx Xt, Xt, #0, #44` after shifting the VA right by 12)")
+    return None
 
 
 def _fault_fix(enc, m, a: Access) -> str:
