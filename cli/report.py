@@ -371,6 +371,79 @@ def rows(tr: dict, *, fold: bool = True, spin_min: int = 3) -> tuple[list[Row], 
     return out, hidden_after
 
 
+def _lines(rs) -> int:
+    return sum(1 + len(r.detail) for r in rs)
+
+
+def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
+    """A long trace, cut down to what explains the violation: steps marked key, the
+    walks shown, every store to (and visibility of) the descriptors involved, system
+    register writes, the barriers and TLBIs from the first store to an involved
+    descriptor on, and the last few steps.  Every other run of steps becomes one
+    line.  Traces within the budget are left whole."""
+    if _lines(rs) <= budget:
+        return rs
+    relevant = _relevant_descs(tr)
+
+    def pa_of(r):
+        d = r.steps[0].get("data", {})
+        return _int(d["pa"]) if d.get("pa") is not None else None
+
+    viol_cpu = tr.get("details", {}).get("cpu")
+
+    def touches(r):
+        d = r.steps[0].get("data", {})
+        if r.kind == "visible" and d.get("to") == "all" and r.cpu == viol_cpu:
+            return False        # the violating CPU's own walker saw it earlier (own row)
+        return r.kind in ("instr", "visible") and pa_of(r) in relevant and (
+            r.kind == "visible" or d.get("store"))
+    start = next((i for i, r in enumerate(rs) if touches(r)), max(0, len(rs) - 12))
+    keep = []
+    for i, r in enumerate(rs):
+        d = r.steps[0].get("data", {})
+        k = (r.key or r.kind in ("walk", "spin") or touches(r) or i >= len(rs) - tail
+             or (r.kind == "instr" and d.get("kind") == "msr")
+             or (i >= start and (r.kind == "tlbi" or (r.kind == "instr" and d.get("kind") in (
+                 "barrier", "tlbi", "isb")))))
+        keep.append(k)
+    out, run = [], []
+
+    def flush():
+        if not run:
+            return
+        if len(run) == 1 and run[0].kind != "fold":
+            out.append(run[0])
+        else:
+            steps = [x for r in run for x in r.steps]
+            per = {}
+            for r in run:
+                for x in r.steps:
+                    d = x.get("data", {})
+                    if d.get("line"):
+                        per.setdefault(r.cpu, []).append(
+                            (os.path.basename(d.get("file") or ""), d["line"]))
+            where = "; ".join(
+                f"CPU{c} {v[0][0]}:{min(l for _, l in v)}-{max(l for _, l in v)}"
+                for c, v in sorted(per.items()))
+            out.append(Row("fold", steps, run[0].cpu,
+                           f"{len(steps)} steps not involved in the violation"
+                           + (f" ({where})" if where else "")))
+        run.clear()
+    for r, k in zip(rs, keep):
+        if k:
+            flush()
+            out.append(r)
+        else:
+            run.append(r)
+    flush()
+    if _lines(out) > budget:
+        # register details of uninvolved instructions go first
+        for r in out:
+            if not r.key and r.kind == "instr":
+                r.detail = []
+    return out
+
+
 def _spinnable(s: dict) -> bool:
     d = s["data"]
     if s["key"]:
@@ -514,6 +587,8 @@ def render_trace_json(tr: dict, *, color=False, fold=True) -> list[str]:
     if lines:
         lines.append("")
     rs, hidden = rows(tr, fold=fold)
+    if fold:
+        rs = focus(rs, tr)
     width = max([len(r.label) for r in rs] + [3])
     locw = min(max([len(r.loc) for r in rs if r.loc] + [0]), 34)
     for r in rs:

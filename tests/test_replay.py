@@ -76,11 +76,12 @@ def tamper_pc(rep):
 
 
 def tamper_entry_invalidated(rep):
-    """Perform the TLBI on CPU0 right after the old entry was filled: the old entry is
+    """Perform the TLBI on the conflicting CPU right after the old entry was filled: the old entry is
     then gone when the new one is filled, and there is no conflict."""
     tr = rep[0]["trace"]
     old = min(tr["details"]["entries"], key=lambda e: e["read_at"])
-    perf = [s for s in tr["steps"] if s["kind"] == "tlbi-performed" and s["data"]["on"] == 0]
+    cpu = tr["details"]["cpu"]            # the CPU whose TLB conflicts (the solver's pick)
+    perf = [s for s in tr["steps"] if s["kind"] == "tlbi-performed" and s["data"]["on"] == cpu]
     issue = next(s for s in tr["steps"] if s["data"].get("event") == perf[0]["data"]["tlbi"])
     perf[0]["time"] = max(old["read_at"] + 1, issue["time"])
 

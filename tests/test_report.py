@@ -109,7 +109,7 @@ def test_bbm_names_the_descriptor_change(texts):
     rc, out = texts["nobreak"]
     assert re.search(r"descriptor pte\[0\] @ 0x80003000: page → 0x80004000 .* ⇒ "
                      r"page → 0x80005000", out)
-    assert re.search(r"CPU0 filled the old entry at step \d+", out)
+    assert re.search(r"CPU[01] filled the old entry at step \d+", out)   # either CPU may
 
 
 def test_uninvolved_walks_are_folded(texts):
