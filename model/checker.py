@@ -326,7 +326,7 @@ class Outcome:
     def ended(self, cpu):
         enc = self.enc
         outs = [enc.happens(r) for r in self._returns(cpu)]
-        outs += [And(enc.exec(a), f) for a, f in self._faults(cpu)]
+        outs += [And(enc.happens(a), f) for a, f in self._faults(cpu)]
         from .encode import Or
         return Or(*outs)
 
@@ -339,7 +339,7 @@ class Outcome:
         val = V.const(0, 64)
         for a, f in self._faults(cpu):
             if a.regs_before:
-                val = V.ite(And(enc.exec(a), f), a.regs_before[n], val)
+                val = V.ite(And(enc.happens(a), f), a.regs_before[n], val)
         for r in self._returns(cpu):
             val = V.ite(enc.happens(r), r.state.regs[n], val)
         return val
@@ -354,7 +354,7 @@ class Outcome:
         for a, f in self._faults(cpu):
             if address is not None and a.instr is not None and a.instr.address != address:
                 continue
-            c = And(enc.exec(a), f)
+            c = And(enc.happens(a), f)
             if va is not None:
                 c = And(c, V.eq(a.va, V.const(va, 64) if isinstance(va, int) else va))
             if kind is not None and a in enc.chain_of:

@@ -206,7 +206,8 @@ class Encoding:
             f = self.fault.get(e, False) if isinstance(e, Access) else False
             if f is not False and V.concrete_bool(f) is not False:
                 x = And(x, z3.Not(zb(f)))     # a faulting access has no memory effect
-            self._exec[e] = x
+            if not isinstance(e, Access) or e in self.fault:
+                self._exec[e] = x             # (not before its fault condition is known)
         return x
 
     def trace_of(self, cpu: int) -> CpuTrace:

@@ -152,7 +152,7 @@ def fault(enc: Encoding) -> Violation:
     for a, f in enc.fault.items():
         if V.concrete_bool(f) is False:
             continue
-        parts.append((And(enc.exec(a), f), {"access": a}))
+        parts.append((And(enc.happens(a), f), {"access": a}))
     return Violation("fault", Or(*[p for p, _ in parts]), parts)
 
 

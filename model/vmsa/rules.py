@@ -72,7 +72,7 @@ def fault_stops(enc):
     for a, f in enc.fault.items():
         if V.concrete_bool(f) is False:
             continue
-        enc.add("fault-stops-cpu", _imp(_and(enc.exec(a), f), enc.stop[a.cpu] <= a.t + 1))
+        enc.add("fault-stops-cpu", _imp(_and(enc.happens(a), f), enc.stop[a.cpu] <= a.t + 1))
 
 
 # ============================================================== store visibility
