@@ -115,6 +115,10 @@ def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
             if not _true(m, zb(st.guard) if st.guard is not True else True):
                 continue
             evs = [e for e in ev_of_step.get(id(st), []) if happened.get(e)]
+            if len(evs) > 1:
+                # an instruction fetch is shown only when it is all the step did, or faults
+                evs = [e for e in evs if not getattr(e, "fetch", False)
+                       or _fetch_faults(enc, m, e)] or evs[-1:]
             if not evs:
                 if any(e for e in ev_of_step.get(id(st), [])):
                     continue       # its events did not happen (CPU stopped before)
@@ -152,7 +156,12 @@ def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
         if not _true(m, zb(ch.active)):
             continue
         steps.extend(_fill_steps(enc, m, ch))
-    steps.sort(key=lambda s: (s.time, 0 if s.kind == "fill" else 1, s.cpu))
+    # At one instant: a TLBI is performed before walks read (an entry read then
+    # survives it), walks read before stores become visible (visibility is strict:
+    # a store visible at t is seen by reads after t), instructions before their
+    # stores' visibility.
+    order = {"tlbi-performed": 0, "fill": 1, "fault": 1, "visible": 3}
+    steps.sort(key=lambda s: (s.time, order.get(s.kind, 2), s.cpu))
     number(steps)
     out = Trace(steps)
     out.cpus = _cpu_setup(enc, m)
@@ -226,7 +235,22 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
                        "source": x.instr.source or x.instr.text, "text": str(x.instr),
                        "changes": _writes(m, x.writes)} for x in pending]
     text = str(instr) if instr is not None else e.kind
-    if isinstance(e, Access):
+    if isinstance(e, Access) and e.fetch:
+        pa = _val(m, enc.pa.get(e, e.va))
+        va = _val(m, e.va)
+        data.update(va=va, pa=pa, size=e.size, fetch=True,
+                    lookup=_ival(m, enc.u[e]) if e in enc.u else None)
+        where = f"VA {va:#x}" + (f" → PA {pa:#x}" if pa != va else "")
+        if _fetch_faults(enc, m, e):
+            data["fault"] = True
+            own = instr is not None and instr.address == va
+            what = "this instruction" if own else "the next instruction"
+            text = f"{text}   [fetch of {what} at {where}: translation fault]"
+        else:
+            text = f"{text}   [fetch {where}]"
+        if e in enc.mmu:
+            data["mmu"] = bool(_true(m, zb_(enc.mmu[e])))
+    elif isinstance(e, Access):
         pa = _val(m, enc.pa.get(e, e.va))
         va = _val(m, e.va)
         val = _val(m, e.value)
@@ -285,6 +309,11 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         text = f"{text}   [{e.reason}: {e.detail}]"
     return TraceStep(_val(m, e.t), e.cpu, "instr", text, loc=loc, source=src, changes=changes,
                      locals=[s for s in pending], key=key, event=e, data=data)
+
+
+def _fetch_faults(enc, m, e) -> bool:
+    f = enc.fault.get(e, False)
+    return f is not False and bool(_true(m, f if not isinstance(f, bool) else z3.BoolVal(f)))
 
 
 def zb_(c):
