@@ -162,7 +162,8 @@ class Encoding:
             e.t = TV.var(f"t_{e.cpu}_{e.index}")
         self.accesses = [e for e in self.events if isinstance(e, Access)]
         self.stores = [e for e in self.accesses if e.is_store]
-        self.loads = [e for e in self.accesses if not e.is_store]
+        self.loads = [e for e in self.accesses if not e.is_store and not e.fetch]
+        self.fetches = [e for e in self.accesses if e.fetch]   # instruction fetches
         self.tlbis = [e for e in self.events if isinstance(e, TLBIEvent)]
         self.reads: list[Read] = []
         self.chains: list[Chain] = []

@@ -87,9 +87,13 @@ class Access(Event):
     acq_before: frozenset = frozenset()
     rel_cover: frozenset = frozenset()   # release store: accesses before it on its path
     regs_before: tuple = ()              # X0..X30 when the access executes (for outcomes)
+    fetch: bool = False                  # an instruction fetch (rule fetch-translation), not
+                                         # an explicit load: translated, reads no value
 
     @property
     def kind(self):
+        if self.fetch:
+            return "fetch"
         return "store" if self.is_store else "load"
 
 

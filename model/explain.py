@@ -162,9 +162,12 @@ def _fault_fix(enc, m, a: Access) -> str:
             pa = _val(m, enc.pa[e])
             if enc.scen.table_at(pa) is not None:
                 if seen_dsb and not seen_isb:
+                    why = ("an instruction fetch may be translated at any time after the last "
+                           "context synchronization event" if a.fetch else
+                           "without FEAT_ETS2 the walk of a later access may run ahead of the "
+                           "DSB")
                     return (f"an ISB after the DSB that follows the descriptor store at "
-                            f"{_loc(e)} (without FEAT_ETS2 the walk of a later access may run "
-                            f"ahead of the DSB)")
+                            f"{_loc(e)} ({why})")
                 if not seen_dsb:
                     return (f"a DSB and an ISB between the descriptor store at {_loc(e)} and "
                             f"the access")

@@ -61,6 +61,7 @@ class Scenario:
     description: str = ""
     omits: list[str] = field(default_factory=list)          # what this scenario does not model
     geometry: str = ""                                      # for the verdict
+    fetch: bool = False                                     # model instruction fetch (rule fetch-translation)
 
     def table_at(self, pa: int) -> tuple[TableInfo, int] | None:
         """The declared table holding descriptor address `pa`, and the index."""

@@ -304,8 +304,10 @@ class Executor:
     def __init__(self, program: Program, cpu: int, entry: str, entry_addr: int,
                  regs: dict[int, object], sysregs: dict[str, object],
                  symbol: Callable[[str], int], bound: int, *,
-                 sp=None, reduce_await: bool = True, cfg: CFG | None = None):
+                 sp=None, reduce_await: bool = True, cfg: CFG | None = None,
+                 fetch: bool = False):
         self.program = program
+        self.fetch = fetch
         self.cpu = cpu
         self.symbol = symbol
         self.bound = bound
@@ -481,6 +483,8 @@ class Executor:
                     prev_event=len(self.trace.events) - 1)
         self.trace.steps.append(step)
         st.steps += 1
+        if self.fetch:
+            self._fetch(st, st.pc, step)
         ctx = _Ctx(self, st, step)
         op = decode(instr)
         try:
@@ -496,6 +500,9 @@ class Executor:
         cond, target, link, kind = ctx.branch_info
         c = V.concrete_bool(cond)
         if kind == "ret" and not st.calls and c is True:
+            if self.fetch and V.is_concrete(target):
+                # the caller's next instruction is fetched from the return address
+                self._fetch(st, V.as_int(target), step, collapse=False)
             self._stop(st, "return", "", step)
             return []
         if kind == "ret" or (kind in ("br", "blr") and not link and c is True):
@@ -543,6 +550,24 @@ class Executor:
             out.extend(self._goto(s, pc, step))
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
+
+    def _fetch(self, st: SymState, pc: int, step: Step, *, collapse: bool = True):
+        """An instruction fetch from `pc` (rule fetch-translation): an event whose
+        translation is looked up between the last context synchronization event and
+        the instruction's execution.  Consecutive fetches from one 4 KiB page with no
+        other event between them on this path are one event: its lookup window
+        contains each of theirs (same earliest bound, the latest instruction's time),
+        so one fetch that may fault stands for all of them."""
+        head = st.log[0] if st.log is not None else None
+        if (collapse and isinstance(head, Access) and head.fetch and head.guard is st.guard
+                and V.as_int(head.va) >> 12 == pc >> 12):
+            return
+        ev = Access(cpu=self.cpu, index=0, guard=st.guard, step=step, is_store=False,
+                    va=V.const(pc, 64), size=4, fetch=True)
+        ev.ctrl = st.trk["ctrl"]
+        ev.last_isb = st.trk["last_isb"]
+        ev.last_dsb = st.trk["last_dsb"]
+        self.add_event(st, ev)
 
     def _decided(self, guard, cond):
         """True/False when `cond` is implied (or refuted) by the path condition, by

@@ -287,6 +287,7 @@ SPEC_ABLATIONS = {
     "walk-order": ("walk_order", "verdict", ("PROVED", None), ("REFUTED", "fault")),
     "fill-needs-mmu": ("mmu_on", "verdict", ("PROVED", None), ("REFUTED", "stale")),
     "msr-not-speculative": ("msr_spec", _flag_seen_no_fault, "unreachable", "reachable"),
+    "fetch-translation": ("fetch", "verdict", ("PROVED", None), ("REFUTED", "fault")),
 }
 
 

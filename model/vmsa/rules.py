@@ -110,7 +110,8 @@ def coherence(enc):
 def corr(enc):
     from ..vsa import may_equal
     for tr in enc.traces:
-        lds = [e for e in tr.events if isinstance(e, Access) and not e.is_store]
+        lds = [e for e in tr.events if isinstance(e, Access) and not e.is_store
+               and not e.fetch]
         for i, a in enumerate(lds):
             for b in lds[i + 1:]:
                 if not may_equal(enc.vsa.values(enc.pa[a]), enc.vsa.values(enc.pa[b])):
@@ -194,10 +195,14 @@ def acquire_release(enc):
     for x in enc.accesses:
         if not x.is_store and x.acquire:
             for y in enc.later(x, Access):
+                if y.fetch:
+                    continue
                 v = enc.p[y] if y.is_store else enc.pi[y]
                 enc.add("acquire-release", _imp(_and(enc.exec(x), enc.exec(y)), v > enc.pi[x]))
         if x.is_store and x.release:
             for y in enc.earlier(x, Access):
+                if y.fetch:
+                    continue
                 v = enc.p[y] if y.is_store else enc.pi[y]
                 enc.add("acquire-release", _imp(_and(enc.exec(x), enc.exec(y)), v < enc.p[x]))
 
@@ -326,6 +331,8 @@ def fill_needs_mmu(enc):
       "(herd7: DSB-ob excludes Imp&TTD reads unless ETS2; IFB-ob orders them).")
 def walks_run_ahead(enc):
     for a in enc.accesses:
+        if a.fetch:
+            continue                    # instruction fetches: rule fetch-translation
         u = enc.u[a]
         enc.add("walks-run-ahead", u <= a.t)
         enc.add("walks-run-ahead", u >= 0)
@@ -346,6 +353,23 @@ def addr_dep_walks(enc):
                                                       enc.u[a] > enc.pi[l]))
 
 
+@rule("fetch-translation", "An instruction is fetched through the translation regime "
+      "in effect, like a data access: its translation is looked up (TLB entry or walk) at "
+      "any time after the last context synchronization event (ISB) before it in program "
+      "order and no later than it executes — instructions may be prefetched, and only a "
+      "context synchronization event makes later instructions be fetched again (Arm ARM "
+      "C6.2 ISB; B2.2 'Instruction fetches'; D8.2.6 R_SPVBD for the tables it reads).  A "
+      "fetch that finds no valid translation is a Prefetch Abort (translation fault): the "
+      "instruction does not execute.  FEAT_ETS2 does not apply to fetches.")
+def fetch_translation(enc):
+    for a in enc.fetches:
+        u = enc.u[a]
+        enc.add("fetch-translation", u <= a.t)
+        enc.add("fetch-translation", u >= 0)
+        for i in a.last_isb:
+            enc.add("fetch-translation", _imp(_and(enc.happens(i), enc.happens(a)), u > i.t))
+
+
 @rule("ets2-dsb-orders-walks", "FEAT_ETS2: a DSB orders earlier accesses and TLB "
       "maintenance before the translation table walks of later accesses of the same CPU "
       "(herd7 DSB-ob with ETS2: ...;[dsb];po;[Imp & TTD & M]).")
@@ -353,6 +377,8 @@ def ets2_dsb(enc):
     if not enc.features.ets2:
         return
     for a in enc.accesses:
+        if a.fetch:
+            continue                    # ETS2 is about explicit accesses
         for d in a.last_dsb:
             enc.add("ets2-dsb-orders-walks", _imp(_and(enc.happens(d), enc.happens(a)),
                                                   enc.u[a] > d.t))
@@ -402,6 +428,8 @@ def ets2_fault(enc):
         return
     from ..vsa import may_equal
     for a, ch in enc.chain_of.items():
+        if a.fetch:
+            continue                    # ETS2 is about explicit accesses
         own_before = [s for s in enc.stores if s.cpu == a.cpu and s.index < a.index]
         for k in ch.levels:
             rd = ch.reads[k]
@@ -462,7 +490,7 @@ def tlbi_waits(enc):
             if inv is None:
                 continue
             for a, ch in enc.chain_of.items():
-                if a.cpu != c or a.cpu == t.cpu:
+                if a.cpu != c or a.cpu == t.cpu or a.fetch:
                     continue
                 done = enc.p[a] if a.is_store else enc.pi[a]
                 for k in ch.levels:
@@ -488,7 +516,7 @@ def _barriers(enc, op):
 ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_loads,
        dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
-       ets2_dsb, tlbi_waits,
+       fetch_translation, ets2_dsb, tlbi_waits,
        tlb_lifetime, fault_fresh, ets2_fault, tlbi_performed, dsb_completes_tlbi]
 
 
