@@ -36,12 +36,18 @@ def assemble_string(text: str, filename: str = "<string>") -> Program:
 
 
 def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defines=None,
-                 capabilities=(), undefines=()) -> Program:
+                 capabilities=(), undefines=(), extra_files=()) -> Program:
     """Preprocess `path` with `profile` ("auto": guessed from the file, see
-    grammar/profile_guess.py), assemble, lay out."""
+    grammar/profile_guess.py), assemble, lay out.  `extra_files` are assembled with it
+    as one program (one preprocessor run over all of them, in order, so headers they
+    share are read once), e.g. a routine and the file of a routine it calls."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FrontEndError(f"no such file: {path}", file=path)
+    if extra_files:
+        return _load_several(path, [os.fspath(f) for f in extra_files], profile=profile,
+                             include_dirs=include_dirs, defines=defines,
+                             capabilities=capabilities, undefines=undefines)
     try:
         from .preprocess import preprocess
     except ImportError as e:  # pragma: no cover - the preprocessor stage is missing
@@ -54,6 +60,29 @@ def load_program(path, *, profile: str = DEFAULT_PROFILE, include_dirs=(), defin
     prog = assemble_preprocessed(pp.text, path, include_dirs=include_dirs)
     prog.profile = profile
     prog.defines = {str(k): str(v) for k, v in (defines or {}).items()}
+    return prog
+
+
+def _load_several(path, extra, *, profile, include_dirs, defines, capabilities, undefines):
+    import tempfile
+    from .preprocess import preprocess
+    from .profile_guess import resolve_profile
+    for f in extra:
+        if not os.path.isfile(f):
+            raise FrontEndError(f"no such file: {f}", file=path)
+    profile, _why = resolve_profile(profile, path)
+    with tempfile.TemporaryDirectory(prefix="bbmcheck-") as d:
+        wrapper = os.path.join(d, "files.S")
+        with open(wrapper, "w", encoding="utf-8") as fh:
+            for f in [path] + extra:
+                fh.write(f'#include "{os.path.abspath(f)}"\n')
+        pp = preprocess(wrapper, profile=profile, include_dirs=tuple(include_dirs),
+                        defines=dict(defines or {}), capabilities=tuple(capabilities),
+                        undefines=tuple(undefines))
+    prog = assemble_preprocessed(pp.text, path, include_dirs=include_dirs)
+    prog.profile = profile
+    prog.defines = {str(k): str(v) for k, v in (defines or {}).items()}
+    prog.extra_files = list(extra)
     return prog
 
 

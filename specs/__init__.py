@@ -70,9 +70,11 @@ def bundled_scenarios(file: str, entry: str | None = None, *, features=(), cpus=
     without matching (e.g. for a variant that lacks an instruction the match needs)."""
     from ..errors import SpecError
     from ..grammar.frontend import load_program
-    from .spec import Locator, apply_entries, build_scenario
+    from .spec import Locator, apply_entries, build_scenario, resolve_extra_files
     defines = dict(defines or {})
-    program = load_program(file, profile=profile or "linux-arm64-4k-48",
+    # the file's routines are matched with the profile given, else the one guessed from
+    # the file (a Xen, TF-A, U-Boot, edk2 ... file does not assemble as Linux)
+    program = load_program(file, profile=profile or "auto",
                            include_dirs=include_dirs, defines=defines,
                            capabilities=capabilities)
     if use is not None:
@@ -91,14 +93,16 @@ def bundled_scenarios(file: str, entry: str | None = None, *, features=(), cpus=
     for routine, bs in found:
         data = apply_entries(bs.data, entries) if entries is not None else bs.data
         chk = dict(data.get("check", {}))
-        prof = profile or chk.get("profile", "linux-arm64-4k-48")
+        prof = profile or chk.get("profile", "auto")
         d = dict(chk.get("defines", {}))
         d.update(defines)
-        prog = load_program(file, profile=prof, include_dirs=include_dirs,
-                            defines={k: (None if v is None else str(v)) for k, v in d.items()},
-                            capabilities=list(chk.get("capabilities", [])) + list(capabilities))
         with open(bs.path, encoding="utf-8") as f:
             text = f.read()
+        extra = resolve_extra_files(chk, file, None, Locator(bs.path, text))
+        prog = load_program(file, profile=prof, include_dirs=include_dirs,
+                            defines={k: (None if v is None else str(v)) for k, v in d.items()},
+                            capabilities=list(chk.get("capabilities", [])) + list(capabilities),
+                            extra_files=extra)
         scen = build_scenario(data, Locator(bs.path, text), "", program=prog,
                               features=features, cpus=cpus, bound=bound)
         out.append((f"{routine}: {bs.name}", scen))

@@ -337,6 +337,33 @@ def load_spec(path: str, *, program: Program | None = None, features: list[str] 
                           capabilities=capabilities, asm_file=asm_file)
 
 
+def resolve_extra_files(check: dict, asm_file: str, base_dir: str | None, loc: Locator) -> list:
+    """`[check] extra_files`: more assembly files the routine needs (e.g. the file of a
+    routine it calls), assembled with it as one program.  Each entry is a path or a glob
+    pattern, looked up next to the assembly file, then next to the spec; the first
+    file that matches is taken."""
+    import glob
+    pats = check.get("extra_files", [])
+    if isinstance(pats, str) or not all(isinstance(p, str) for p in pats):
+        raise loc.error("extra_files is a list of file names or glob patterns", "extra_files")
+    out = []
+    here = os.path.dirname(os.path.abspath(asm_file))
+    for pat in pats:
+        found = None
+        for d in ([here] + ([base_dir] if base_dir else [])):
+            hits = sorted(h for h in glob.glob(os.path.join(d, pat))
+                          if os.path.isfile(h)
+                          and os.path.abspath(h) != os.path.abspath(asm_file))
+            if hits:
+                found = hits[0]
+                break
+        if found is None:
+            raise loc.error(f"extra_files: no file matching {pat!r} next to {asm_file}"
+                            + (f" or {base_dir}" if base_dir else ""), "extra_files")
+        out.append(found)
+    return out
+
+
 def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, features=(),
                    cpus=None, bound=None, profile=None, include_dirs=(), defines=None,
                    capabilities=(), asm_file=None) -> Scenario:
@@ -364,7 +391,8 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
         program = load_program(f, profile=None if prof == "none" else prof,
                                include_dirs=include_dirs,
                                defines={k: (None if v is None else str(v)) for k, v in defs.items()},
-                               capabilities=caps)
+                               capabilities=caps,
+                               extra_files=resolve_extra_files(check, f, base_dir, loc))
     mem = data.get("memory", {})
     program.layout(default_base=int(mem.get("code_base", DEFAULT_CODE_BASE)))
     # ---------------------------------------------------------------- regime / features
@@ -465,6 +493,7 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
         omits=[str(o).replace("{entries}", _entries_text(data.get("tree", []), regime))
                for o in check.get("omits", [])],
         geometry=_geometry(regime, layout, data.get("tree", [])))
+    scen.fetch = bool(check.get("fetch", False))
     scen.layout = layout
     for i, p in enumerate(data.get("post", [])):
         scen.postconditions.append(_postcondition(p, env, layout, scen, loc, i))
@@ -593,20 +622,30 @@ def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, 
         val = v.replace("{cpu}", str(c)).replace("{ncpus}", str(n)) if isinstance(v, str) else v
         regs[int(m.group(1))] = V.const(env.eval(val, "cpu", r), 64)
     sysregs = {}
-    el = "el1"
+    # the translation regime's own registers: EL1&0 (TTBR0/TTBR1_EL1), or EL2/EL3 (one
+    # TTBR0_ELx, no ASIDs); CurrentEL is the regime's EL, so code that branches on it
+    # (switch_el, EL1_OR_EL2) takes the one path the scenario runs
+    el = env.regime.el
+    sfx = f"el{el}"
     ttbr0 = spec.get("ttbr0", "idmap" if idmap_root is not None else None)
     if ttbr0 is not None:
-        sysregs["ttbr0_el1"] = env.eval(ttbr0, "cpu", "ttbr0") if ttbr0 != "idmap" else idmap_root.pa
-    if "ttbr1" in spec:
-        sysregs["ttbr1_el1"] = env.eval(spec["ttbr1"], "cpu", "ttbr1")
-    else:
-        sysregs["ttbr1_el1"] = 0
+        sysregs[f"ttbr0_{sfx}"] = (env.eval(ttbr0, "cpu", "ttbr0") if ttbr0 != "idmap"
+                                   else idmap_root.pa)
+    if el == 1:
+        if "ttbr1" in spec:
+            sysregs["ttbr1_el1"] = env.eval(spec["ttbr1"], "cpu", "ttbr1")
+        else:
+            sysregs["ttbr1_el1"] = 0
+    elif "ttbr1" in spec:
+        raise loc.error(f"cpu {c}: the EL{el} regime has one TTBR (ttbr0); ttbr1 is EL1 only",
+                        "cpu", "ttbr1")
     mmu = spec.get("mmu", True)
-    sysregs["sctlr_el1"] = env.eval(spec.get("sctlr", 0x30d0198d if mmu else 0x30d00980),
-                                    "cpu", "sctlr")
+    sysregs[f"sctlr_{sfx}"] = env.eval(spec.get("sctlr", 0x30d0198d if mmu else 0x30d00980),
+                                       "cpu", "sctlr")
     if not mmu:
-        sysregs["sctlr_el1"] &= ~1
-    sysregs["tcr_el1"] = env.eval(spec.get("tcr", 0), "cpu", "tcr")
+        sysregs[f"sctlr_{sfx}"] &= ~1
+    sysregs[f"tcr_{sfx}"] = env.eval(spec.get("tcr", 0), "cpu", "tcr")
+    sysregs["currentel"] = el << 2
     for k, v in spec.get("sysregs", {}).items():
         sysregs[k.lower()] = env.eval(v, "cpu", k)
     sp = spec.get("sp")
@@ -643,8 +682,10 @@ def _tracked_vas(layout: Layout, regime: Regime, setups, memory) -> list[int]:
                     if child is not None:
                         walk(child, path, upper, depth + 1)
     roots = set()
+    regs = ((("ttbr0_el1", False), ("ttbr1_el1", True)) if regime.el == 1
+            else ((f"ttbr0_el{regime.el}", False),))
     for c in setups:
-        for reg, upper in (("ttbr0_el1", False), ("ttbr1_el1", True)):
+        for reg, upper in regs:
             v = c.sysregs.get(reg)
             if v is not None and V.is_concrete(v):
                 pa = V.as_int(v) & ((1 << 48) - 1) & ~0xfff
@@ -652,7 +693,8 @@ def _tracked_vas(layout: Layout, regime: Regime, setups, memory) -> list[int]:
                     roots.add((pa, upper))
     for t in layout.tables.values():
         if t.level == regime.start_level:
-            roots.add((t.pa, True))
+            if regime.el == 1:
+                roots.add((t.pa, True))
             roots.add((t.pa, False))
     for pa, upper in roots:
         walk(by_pa[pa], [], upper)
