@@ -55,6 +55,11 @@ def main(argv=None):
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", metavar="FILE", help="write every result as JSON")
     ap.add_argument("--list", action="store_true", help="also list every test's result")
+    ap.add_argument("--sample", type=int, metavar="N", default=0,
+                    help="only a seeded sample of N tests (as tests/test_litmus.py draws it)")
+    ap.add_argument("--seed", type=int, default=8, help="seed of --sample (default 8)")
+    ap.add_argument("--only", metavar="FILE", help="only the tests named (one per line, "
+                    "a name or a path relative to the catalogue)")
     args = ap.parse_args(argv)
     if not os.path.isdir(args.catalogue):
         print(f"no catalogue at {args.catalogue}", file=sys.stderr)
@@ -63,6 +68,14 @@ def main(argv=None):
     for w in warnings:
         print(w, file=sys.stderr)
     files = catalogue_files(args.catalogue)
+    if args.sample:
+        import random
+        files = sorted(random.Random(args.seed).sample(files, args.sample))
+    if args.only:
+        with open(args.only) as fh:
+            want = {ln.strip() for ln in fh if ln.strip() and not ln.startswith("#")}
+        files = [f for f in files if os.path.relpath(f, args.catalogue) in want
+                 or os.path.basename(f)[:-len(".litmus")] in want]
     t0 = time.perf_counter()
     results = run_files(files, timeout_s=args.timeout, jobs=args.jobs, traces=False)
     wall = time.perf_counter() - t0

@@ -278,6 +278,17 @@ def test_unsupported_features_are_named():
     ro = "AArch64 R\n{ [PTE(x)]=(oa:PA(x), db:0); 0:X1=x; }\n P0 ;\n STR W0,[X1] ;\nexists (x=0)\n"
     r = SL.run(L.parse_litmus(ro, "ro.litmus"))
     assert r.status == "unsupported" and "write permission" in r.reason
+    # ...even when our machine orders the store after the update that makes the page
+    # writable (here by a control dependency): Arm does not order the permission fault
+    # by dependencies, so herd may take it where our store could not use the old entry
+    ctrl = ("AArch64 C\n{ [PTE(a)]=(oa:PA(a), db:0); pteval_t 0:X0=(oa:PA(a));\n"
+            " 0:X1=PTE(a); 0:X3=f; 0:X5=a; 1:X3=f; 1:X5=a; }\n"
+            " P0 | P1 ;\n STR X0,[X1] | LDR W2,[X3] ;\n DSB SY | CBZ W2,L9 ;\n"
+            " LSR X9,X5,#12 | MOV W4,#1 ;\n TLBI VAAE1IS,X9 | STR W4,[X5] ;\n"
+            " DSB SY | L9: ;\n MOV W2,#1 | NOP ;\n STR W2,[X3] | NOP ;\n"
+            "exists (1:X2=1 /\\ fault(P1,a))\n")
+    r = SL.run(L.parse_litmus(ctrl, "ctrl.litmus"))
+    assert r.status == "unsupported" and "write permission" in r.reason, r
     # ...but a read-only page that is only read is fine
     r = SL.run(L.parse_litmus(ro.replace("STR W0", "LDR W0"), "ro.litmus"))
     assert r.status == "ok" and r.observation == "Always"
