@@ -104,6 +104,18 @@ class _Expr:
                 if fn == "final":
                     return P.final_value(self.enc, addr, size)
                 return self.enc._init_at(addr, size)
+            if fn == "reg":
+                # X<n> of a CPU when it returned (postconditions hold at the end)
+                if len(n.args) != 2:
+                    raise ValueError("reg(cpu, n) takes a CPU number and a register number")
+                cpu, rn = (int(ast.literal_eval(a)) for a in n.args)
+                if not 0 <= cpu < self.enc.ncpus or not 0 <= rn <= 30:
+                    raise ValueError(f"reg({cpu}, {rn}): no such CPU or register")
+                val = V.const(0, 64)
+                for e in self.enc.traces[cpu].events:
+                    if isinstance(e, Return) and getattr(e, "state", None) is not None:
+                        val = V.ite(self.enc.happens(e), e.state.regs[rn], val)
+                return val
             if fn == "ng":
                 return V.from_bool(D.ng(self.ev(n.args[0])), 64)
             if fn == "valid":

@@ -27,7 +27,13 @@ DEFAULT_CODE_BASE = 0x4000_0000
 DEFAULT_DATA_BASE = 0x8000_0000
 
 KNOWN_TOP = {"check", "regime", "memory", "tables", "tree", "pages", "idmap", "cpu", "symbols",
-             "stale", "post", "assume", "words"}
+             "stale", "post", "words"}
+CHECK_KEYS = {"name", "description", "file", "extra_files", "end_before", "routines", "match", "profile",
+              "defines", "capabilities", "entry", "cpus", "bound", "properties", "features",
+              "ng_policy", "bbm_level", "initial_tlb", "omits", "fetch",
+              "expect", "expect_property"}           # the last two: the pytest plugin's
+CPU_KEYS = {"role", "entry", "regs", "ttbr0", "ttbr1", "mmu", "sctlr", "tcr", "sysregs", "sp"}
+INITIAL_TLB = ("any", "empty")
 
 
 # --------------------------------------------------------------------------- locating errors
@@ -41,14 +47,27 @@ class Locator:
         self.lines = text.splitlines()
 
     def line_of(self, *keys) -> int | None:
-        start = 0
+        """The line of the last of `keys` found in order: ("check", "bound"), or, for an
+        array of tables, ("cpu", 1, "regs"): the regs key of the second [[cpu]].  A key
+        not found within its table gives the table's header line."""
+        start, end = 0, len(self.lines)
         found = None
+        prev = None
         for key in keys:
             if isinstance(key, int):
-                # the key-th occurrence of the previous array-of-tables header
+                if prev is None:
+                    continue
+                hdr = re.compile(r"^\s*\[\[\s*" + re.escape(prev) + r"\s*\]\]")
+                hits = [i for i, ln in enumerate(self.lines) if hdr.search(ln)]
+                if key < len(hits):
+                    i = hits[key]
+                    found, start = i + 1, i + 1
+                    end = next((j for j in range(i + 1, len(self.lines))
+                                if self.lines[j].lstrip().startswith("[")), len(self.lines))
                 continue
+            prev = str(key)
             pat = re.compile(r"^\s*(\[\[?\s*)?[\w.\"']*\b" + re.escape(str(key)) + r"\b")
-            for i in range(start, len(self.lines)):
+            for i in range(start, end):
                 if pat.search(self.lines[i]):
                     found, start = i + 1, i
                     break
@@ -364,6 +383,52 @@ def resolve_extra_files(check: dict, asm_file: str, base_dir: str | None, loc: L
     return out
 
 
+def _int_key(table: dict, key: str, default, loc, *where, lo=None, hi=None) -> int:
+    v = table.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise loc.error(f"{key} must be a whole number, not {v!r}", *where)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        raise loc.error(f"{key} must be {rng}, not {v}", *where)
+    return v
+
+
+def _validate_check(check: dict, data: dict, loc) -> None:
+    if not isinstance(check, dict):
+        raise loc.error("[check] must be a table", "check")
+    for k in check:
+        if k not in CHECK_KEYS:
+            raise loc.error(f"unknown key {k!r} in [check] (known: {', '.join(sorted(CHECK_KEYS))})",
+                            "check", k)
+    if "cpus" in check:
+        _int_key(check, "cpus", 1, loc, "check", "cpus", lo=1, hi=8)
+    if "bound" in check:
+        _int_key(check, "bound", 200, loc, "check", "bound", lo=1)
+    if "bbm_level" in check:
+        _int_key(check, "bbm_level", 0, loc, "check", "bbm_level", lo=0, hi=2)
+    if check.get("initial_tlb", "any") not in INITIAL_TLB:
+        raise loc.error(f"initial_tlb is one of {', '.join(INITIAL_TLB)}, not "
+                        f"{check.get('initial_tlb')!r}", "check", "initial_tlb")
+    if check.get("ng_policy", "strict") not in ("strict", "arm-arm"):
+        raise loc.error(f"ng_policy is 'strict' or 'arm-arm', not {check.get('ng_policy')!r}",
+                        "check", "ng_policy")
+    st = data.get("stale", {})
+    if not isinstance(st, dict) or not isinstance(st.get("vas", []), list):
+        raise loc.error("[stale] vas must be a list of VA expressions", "stale", "vas")
+    for i, c in enumerate(data.get("cpu", [])):
+        if not isinstance(c, dict):
+            raise loc.error("[[cpu]] entries must be tables", "cpu")
+        for k in c:
+            if k not in CPU_KEYS:
+                raise loc.error(f"cpu {i}: unknown key {k!r} (known: {', '.join(sorted(CPU_KEYS))})",
+                                "cpu", i, k)
+        if "regs" in c and not isinstance(c["regs"], dict):
+            raise loc.error(f"cpu {i}: regs must be a table, e.g. regs = {{ x0 = \"1\" }}",
+                            "cpu", i, "regs")
+        if "sysregs" in c and not isinstance(c["sysregs"], dict):
+            raise loc.error(f"cpu {i}: sysregs must be a table", "cpu", i, "sysregs")
+
+
 def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, features=(),
                    cpus=None, bound=None, profile=None, include_dirs=(), defines=None,
                    capabilities=(), asm_file=None) -> Scenario:
@@ -371,6 +436,7 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
         if k not in KNOWN_TOP:
             raise loc.error(f"unknown section [{k}] (known: {', '.join(sorted(KNOWN_TOP))})", k)
     check = data.get("check", {})
+    _validate_check(check, data, loc)
     # ---------------------------------------------------------------- program
     if program is None:
         # A file named on the command line is relative to the working directory; the
@@ -415,7 +481,7 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
     for name, t in tables.items():
         if "level" not in t:
             raise loc.error(f"table {name} needs a level", "tables", name)
-        layout.table(name, int(t["level"]))
+        layout.table(name, _int_key(t, "level", 0, loc, "tables", name, "level", lo=0, hi=3))
     for name in data.get("pages", {}):
         layout.page(name)
     for tr in data.get("tree", []):
@@ -474,8 +540,8 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
     n = cpus or int(check.get("cpus", len(cpu_specs)))
     setups = []
     for c in range(n):
-        spec = cpu_specs[min(c, len(cpu_specs) - 1)]
-        setups.append(_cpu_setup(c, spec, env, layout, idmap_root, check, loc, n))
+        si = min(c, len(cpu_specs) - 1)
+        setups.append(_cpu_setup(c, cpu_specs[si], env, layout, idmap_root, check, loc, n, si))
     # ---------------------------------------------------------------- scenario
     tracked = _tracked_vas(layout, regime, setups, memory)
     props = tuple(check.get("properties", ["bbm", "conflict", "fault", "stale", "post"]))
@@ -494,6 +560,10 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
                for o in check.get("omits", [])],
         geometry=_geometry(regime, layout, data.get("tree", [])))
     scen.fetch = bool(check.get("fetch", False))
+    eb = check.get("end_before", [])
+    if isinstance(eb, str) or not all(isinstance(x, str) for x in eb):
+        raise loc.error("end_before is a list of instruction patterns", "end_before")
+    scen.end_before = tuple(eb)
     scen.layout = layout
     for i, p in enumerate(data.get("post", [])):
         scen.postconditions.append(_postcondition(p, env, layout, scen, loc, i))
@@ -609,18 +679,23 @@ def _make_idmap(layout: Layout, program: Program, regime: Regime, idm: dict) -> 
     return root
 
 
-def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, loc, n) -> CpuSetup:
+def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, loc, n,
+               si: int = 0) -> CpuSetup:
+    """CPU c's setup from [[cpu]] number si of the spec (the last one repeats)."""
     entry = spec.get("entry") or check.get("entry")
     if not entry:
-        raise loc.error(f"cpu {c}: no entry", "cpu", "entry")
+        raise loc.error(f"cpu {c}: no entry", "cpu", si, "entry")
+    if env.program is not None and env.program.address_of(entry) is None:
+        raise loc.error(f"cpu {c}: entry {entry!r} is not a routine or label of the program",
+                        "cpu", si, "entry")
     regs = {}
     for r, v in spec.get("regs", {}).items():
         m = re.fullmatch(r"[xw](\d+)", r)
         if not m or int(m.group(1)) > 30:
-            raise loc.error(f"cpu {c}: {r} is not a general register", "cpu", r)
+            raise loc.error(f"cpu {c}: {r} is not a general register", "cpu", si, r)
         env.symbols["CPU"] = c
         val = v.replace("{cpu}", str(c)).replace("{ncpus}", str(n)) if isinstance(v, str) else v
-        regs[int(m.group(1))] = V.const(env.eval(val, "cpu", r), 64)
+        regs[int(m.group(1))] = V.const(env.eval(val, "cpu", si, r), 64)
     sysregs = {}
     # the translation regime's own registers: EL1&0 (TTBR0/TTBR1_EL1), or EL2/EL3 (one
     # TTBR0_ELx, no ASIDs); CurrentEL is the regime's EL, so code that branches on it
@@ -629,31 +704,31 @@ def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, 
     sfx = f"el{el}"
     ttbr0 = spec.get("ttbr0", "idmap" if idmap_root is not None else None)
     if ttbr0 is not None:
-        sysregs[f"ttbr0_{sfx}"] = (env.eval(ttbr0, "cpu", "ttbr0") if ttbr0 != "idmap"
+        sysregs[f"ttbr0_{sfx}"] = (env.eval(ttbr0, "cpu", si, "ttbr0") if ttbr0 != "idmap"
                                    else idmap_root.pa)
     if el == 1:
         if "ttbr1" in spec:
-            sysregs["ttbr1_el1"] = env.eval(spec["ttbr1"], "cpu", "ttbr1")
+            sysregs["ttbr1_el1"] = env.eval(spec["ttbr1"], "cpu", si, "ttbr1")
         else:
             sysregs["ttbr1_el1"] = 0
     elif "ttbr1" in spec:
         raise loc.error(f"cpu {c}: the EL{el} regime has one TTBR (ttbr0); ttbr1 is EL1 only",
-                        "cpu", "ttbr1")
+                        "cpu", si, "ttbr1")
     mmu = spec.get("mmu", True)
     sysregs[f"sctlr_{sfx}"] = env.eval(spec.get("sctlr", 0x30d0198d if mmu else 0x30d00980),
-                                       "cpu", "sctlr")
+                                       "cpu", si, "sctlr")
     if not mmu:
         sysregs[f"sctlr_{sfx}"] &= ~1
-    sysregs[f"tcr_{sfx}"] = env.eval(spec.get("tcr", 0), "cpu", "tcr")
+    sysregs[f"tcr_{sfx}"] = env.eval(spec.get("tcr", 0), "cpu", si, "tcr")
     sysregs["currentel"] = el << 2
     for k, v in spec.get("sysregs", {}).items():
-        sysregs[k.lower()] = env.eval(v, "cpu", k)
+        sysregs[k.lower()] = env.eval(v, "cpu", si, k)
     sp = spec.get("sp")
     if sp is None:
         sp_pa = layout.alloc()
         sp = sp_pa + PAGE
     else:
-        sp = env.eval(sp, "cpu", "sp")
+        sp = env.eval(sp, "cpu", si, "sp")
     return CpuSetup(cpu=c, entry=entry, regs=regs, sp=V.const(sp, 64),
                     sysregs={k: V.const(v, 64) for k, v in sysregs.items()},
                     role=spec.get("role", ""))
@@ -727,5 +802,10 @@ def _postcondition(p: dict, env: Env, layout: Layout, scen: Scenario, loc, i) ->
     name = p.get("name", kind)
     try:
         return POST.make(kind, p, env, layout, scen, name)
-    except (ValueError, KeyError) as e:
-        raise loc.error(f"postcondition {name}: {e}", "post")
+    except SpecError:
+        raise
+    except SyntaxError as e:
+        raise loc.error(f"postcondition {name}: not an expression: {e.msg}", "post", i, "expr")
+    except (ValueError, KeyError, TypeError) as e:
+        raise loc.error(f"postcondition {name}: {e}", "post", i, "check" if kind != "expr"
+                        else "expr")

@@ -4,8 +4,7 @@ Errors in a spec must name the spec file and the line (the line of the offending
 or the header of the table that holds it) and must reach the user of `bbmcheck prove`
 as `file:line: error: ...` with exit status 2, never as a traceback or an "internal
 error".  Each bad input is the worked example (examples/remap/remap.bbm.toml) with one
-edit.  Inputs that are not handled that way yet are marked xfail(strict=True) with the
-reason; they are bugs of specs/spec.py or specs/post.py.
+edit.
 """
 from __future__ import annotations
 
@@ -97,81 +96,29 @@ GOOD_ERRORS = {
     "no-cpu": Bad("[[cpu]]", "[[cpux]]", "unknown section [cpux]", "[[cpux]]"),
 }
 
-xfail = pytest.mark.xfail
 
-BAD_ERRORS = {
-    # wrong line: Locator.line_of finds the first [[cpu]] header / key, not the n-th
-    "register-in-second-cpu": pytest.param(
-        Bad(CPU1_REGS, 'regs = { x31 = "kva(511, 511, 511, 1)" }',
+MORE_ERRORS = {  # once known gaps (wrong line, no line, internal errors, silently accepted)
+    "register-in-second-cpu": Bad(CPU1_REGS, 'regs = { x31 = "kva(511, 511, 511, 1)" }',
             "x31 is not a general register", "x31 =", "[[cpu]]", 2),
-        marks=xfail(strict=True, reason="specs/spec.py Locator.line_of ignores which "
-                    "[[cpu]] the error is in: the line given is in the first [[cpu]]")),
-    "entry-missing-in-second-cpu": pytest.param(
-        Bad('entry = "read_page"\n', "", "cpu 1: no entry", None, "[[cpu]]", 2),
-        marks=xfail(strict=True, reason="specs/spec.py Locator.line_of: the line given is "
-                    "the first [[cpu]]'s entry, not the [[cpu]] that lacks one")),
-    # no line at all
-    "entry-not-a-routine": pytest.param(
-        Bad('entry = "read_page"', 'entry = "no_such_routine"', "no_such_routine",
+    "entry-missing-in-second-cpu": Bad('entry = "read_page"\n', "", "cpu 1: no entry", None, "[[cpu]]", 2),
+    "entry-not-a-routine": Bad('entry = "read_page"', 'entry = "no_such_routine"', "no_such_routine",
             "no_such_routine"),
-        marks=xfail(strict=True, reason="an entry that names no routine is only found by "
-                    "the checker (scenario.symbol_address): 'error: symbol ... is neither "
-                    "defined' with no file and no line")),
-    "ng-policy": pytest.param(
-        Bad("bound = 40", 'bound = 40\nng_policy = "lax"', "ng_policy", "ng_policy",
+    "ng-policy": Bad("bound = 40", 'bound = 40\nng_policy = "lax"', "ng_policy", "ng_policy",
             "[check]"),
-        marks=xfail(strict=True, reason="specs/spec.py passes ng_policy to Features() "
-                    "outside the try that locates errors: the message has the file but "
-                    "no line")),
-    # internal errors instead of spec errors
-    "bound-not-a-number": pytest.param(
-        Bad("bound = 40", 'bound = "forty"', "bound", "bound =", "[check]"),
-        marks=xfail(strict=True, reason="int(check['bound']) raises ValueError: "
-                    "'bbmcheck: internal error', exit 4")),
-    "level-not-a-number": pytest.param(
-        Bad("level = 3", 'level = "three"', "level", "level =", "[tables.pte]"),
-        marks=xfail(strict=True, reason="int(t['level']) raises ValueError: internal "
-                    "error, exit 4")),
-    "level-out-of-range": pytest.param(
-        Bad("level = 3", "level = 7", "level", "level = 7", "[tables.pte]"),
-        marks=xfail(strict=True, reason="a table level outside 0..3 is not checked; it "
-                    "fails later as a Z3Exception: internal error, exit 4")),
-    "regs-not-a-table": pytest.param(
-        Bad(CPU1_REGS, 'regs = "x0"', "regs", "regs =", "[[cpu]]", 2),
-        marks=xfail(strict=True, reason="spec.get('regs').items() on a string: "
-                    "AttributeError, internal error, exit 4")),
-    "post-expr-syntax": pytest.param(
-        Bad('check = "unchanged"', 'check = "expr"\nexpr = "final(slot(pte, 0)) == (1"',
+    "bound-not-a-number": Bad("bound = 40", 'bound = "forty"', "bound", "bound =", "[check]"),
+    "level-not-a-number": Bad("level = 3", 'level = "three"', "level", "level =", "[tables.pte]"),
+    "level-out-of-range": Bad("level = 3", "level = 7", "level", "level = 7", "[tables.pte]"),
+    "regs-not-a-table": Bad(CPU1_REGS, 'regs = "x0"', "regs", "regs =", "[[cpu]]", 2),
+    "post-expr-syntax": Bad('check = "unchanged"', 'check = "expr"\nexpr = "final(slot(pte, 0)) == (1"',
             "expr", "expr =", "[[post]]"),
-        marks=xfail(strict=True, reason="specs/post.py make('expr') calls ast.parse "
-                    "outside the errors _postcondition catches: SyntaxError, internal "
-                    "error, exit 4")),
-    # accepted although wrong or meaningless
-    "unknown-check-key": pytest.param(
-        Bad("bound = 40", "bound = 40\nboundd = 3", "boundd", "boundd", "[check]"),
-        marks=xfail(strict=True, reason="unknown keys inside [check] (and every other "
-                    "table) are silently ignored: a misspelt key changes nothing")),
-    "unknown-cpu-key": pytest.param(
-        Bad(CPU1_REGS, CPU1_REGS + '\nttbr2 = "pgd"', "ttbr2", "ttbr2", "[[cpu]]", 2),
-        marks=xfail(strict=True, reason="unknown keys in [[cpu]] are silently ignored")),
-    "zero-cpus": pytest.param(
-        Bad("cpus = 2", "cpus = 0", "cpus", "cpus = 0", "[check]"),
-        marks=xfail(strict=True, reason="cpus = 0 is accepted and `prove` then says "
-                    "PROVED about a machine with no CPU")),
-    "initial-tlb": pytest.param(
-        Bad("bound = 40", 'bound = 40\ninitial_tlb = "none"', "initial_tlb",
+    "unknown-check-key": Bad("bound = 40", "bound = 40\nboundd = 3", "boundd", "boundd", "[check]"),
+    "unknown-cpu-key": Bad(CPU1_REGS, CPU1_REGS + '\nttbr2 = "pgd"', "ttbr2", "ttbr2", "[[cpu]]", 2),
+    "zero-cpus": Bad("cpus = 2", "cpus = 0", "cpus", "cpus = 0", "[check]"),
+    "initial-tlb": Bad("bound = 40", 'bound = 40\ninitial_tlb = "none"', "initial_tlb",
             "initial_tlb", "[check]"),
-        marks=xfail(strict=True, reason="initial_tlb is not validated: anything but 'any' "
-                    "silently means 'empty'")),
-    "assume-section": pytest.param(
-        Bad("[idmap]", '[assume]\nx = "1"\n[idmap]', "assume", "[assume]"),
-        marks=xfail(strict=True, reason="[assume] is in KNOWN_TOP but build_scenario never "
-                    "reads it: the section is accepted and ignored")),
-    "stale-vas-not-a-list": pytest.param(
-        Bad('vas = ["kva(511, 511, 511, 0)"]', 'vas = "kva(511, 511, 511, 0)"',
+    "assume-section": Bad("[idmap]", '[assume]\nx = "1"\n[idmap]', "assume", "[assume]"),
+    "stale-vas-not-a-list": Bad('vas = ["kva(511, 511, 511, 0)"]', 'vas = "kva(511, 511, 511, 0)"',
             "list", "vas =", "[stale]"),
-        marks=xfail(strict=True, reason="a string is iterated character by character: "
-                    "the error says \"bad value 'k'\", not that vas must be a list")),
 }
 
 
@@ -198,8 +145,8 @@ def test_spec_error_names_file_and_line(tmp_path, name):
     _check_error(ei.value, path, bad, text)
 
 
-@pytest.mark.parametrize("bad", list(BAD_ERRORS.values()), ids=list(BAD_ERRORS))
-def test_spec_error_names_file_and_line_known_gaps(tmp_path, bad):
+@pytest.mark.parametrize("bad", list(MORE_ERRORS.values()), ids=list(MORE_ERRORS))
+def test_spec_error_names_file_and_line_more(tmp_path, bad):
     path, text = _write(tmp_path, bad)
     with pytest.raises(SpecError) as ei:
         load_spec(path, asm_file=REMAP_S)
@@ -235,21 +182,16 @@ def test_cli_reports_spec_errors_with_exit_2(tmp_path, capsys, name):
 @pytest.mark.parametrize("name", ["bound-not-a-number", "level-out-of-range",
                                   "regs-not-a-table", "post-expr-syntax",
                                   "entry-not-a-routine"])
-@pytest.mark.xfail(strict=True, reason="see the same cases in "
-                   "test_spec_error_names_file_and_line_known_gaps: `prove` ends with "
-                   "'internal error' (exit 4) or an error without the spec's file:line")
-def test_cli_reports_spec_errors_with_exit_2_known_gaps(tmp_path, capsys, name):
-    bad = BAD_ERRORS[name].values[0]
+def test_cli_reports_spec_errors_with_exit_2_more(tmp_path, capsys, name):
+    bad = MORE_ERRORS[name]
     path, text = _write(tmp_path, bad)
     code, out, err = _prove(capsys, REMAP_S, "--spec", path, "-q")
     assert code == 2, (out, err)
     assert re.match(rf"{re.escape(path)}:\d+: error: ", err), err
 
 
-@pytest.mark.xfail(strict=True, reason="cpus = 0 is accepted (see zero-cpus above) and "
-                   "the checker proves the empty machine: PROVED, exit 0")
 def test_cli_zero_cpus_is_not_proved(tmp_path, capsys):
-    path, _ = _write(tmp_path, BAD_ERRORS["zero-cpus"].values[0])
+    path, _ = _write(tmp_path, MORE_ERRORS["zero-cpus"])
     code, out, err = _prove(capsys, REMAP_S, "--spec", path, "-q")
     assert "PROVED" not in out and code != 0, (code, out, err)
 
@@ -264,7 +206,7 @@ def test_worked_example_loads():
     pte = scen.layout.tables["pte"]
     assert scen.memory[pte.pa] & 0xFFFF_FFFF_F000 == scen.layout.pages["old"]
     assert scen.memory[pte.pa + 16] & 0xFFFF_FFFF_F000 == pte.pa     # maps itself
-    assert [p.name for p in scen.postconditions] == ["A now maps page new"]
+    assert [p.name for p in scen.postconditions] == ["A now maps page new", "nothing else changed"]
     assert "idmap" in scen.layout.tables
 
 
@@ -324,9 +266,6 @@ def test_bundled_specs_match_by_routine_and_instructions(tmp_path):
                      "none": []}
 
 
-@pytest.mark.xfail(strict=True, reason="specs/post.py documents reg(cpu, n) in expr "
-                   "postconditions but _Expr.ev does not implement it: 'reg is not a "
-                   "function'")
 def test_post_expr_can_read_final_registers(tmp_path):
     text = base_text().replace('check = "unchanged"\nexcept = ["slot(pte, 0)"]',
                                'check = "expr"\nexpr = "reg(1, 0) == reg(1, 0)"')
