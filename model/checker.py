@@ -91,7 +91,8 @@ def _cpu_traces(scen: Scenario, opts: Options):
         entry_addr = scen.symbol_address(c.entry)
         ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
                       scen.symbol_address, scen.bound, sp=c.sp, reduce_await=opts.reduce_await,
-                      fetch=getattr(scen, "fetch", False))
+                      fetch=getattr(scen, "fetch", False),
+                      end_before=getattr(scen, "end_before", ()))
         traces.append(ex.run())
     return traces
 

@@ -62,6 +62,7 @@ class Scenario:
     omits: list[str] = field(default_factory=list)          # what this scenario does not model
     geometry: str = ""                                      # for the verdict
     fetch: bool = False                                     # model instruction fetch (rule fetch-translation)
+    end_before: tuple = ()                                  # instruction patterns where a CPU's routine ends
 
     def table_at(self, pa: int) -> tuple[TableInfo, int] | None:
         """The declared table holding descriptor address `pa`, and the index."""

@@ -305,9 +305,10 @@ class Executor:
                  regs: dict[int, object], sysregs: dict[str, object],
                  symbol: Callable[[str], int], bound: int, *,
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
-                 fetch: bool = False):
+                 fetch: bool = False, end_before=()):
         self.program = program
         self.fetch = fetch
+        self.end_before = tuple(" ".join(p.lower().split()) for p in end_before)
         self.cpu = cpu
         self.symbol = symbol
         self.bound = bound
@@ -479,6 +480,14 @@ class Executor:
         if st.steps >= self.bound:
             self._stop(st, "bound", f"{self.bound} steps reached at {instr.loc.short()}")
             return []
+        if self.end_before and not st.calls:
+            text = " ".join(str(instr).lower().split())
+            if any(text.startswith(p) for p in self.end_before):
+                # the scenario ends here (e.g. before a jump into the next kernel or an
+                # exception return): the routine counts as returned, the instruction
+                # is not executed
+                self._stop(st, "return", f"ends before `{instr}` (end_before)")
+                return []
         step = Step(cpu=self.cpu, order=len(self.trace.steps), instr=instr, guard=st.guard,
                     prev_event=len(self.trace.events) - 1)
         self.trace.steps.append(step)
