@@ -248,6 +248,27 @@ TLBI_WAITS = """AArch64 Unmap+alias-store
 exists (1:X0=1)
 """
 
+# P0 makes x valid, completes a broadcast TLBI of x, then sets a flag; P1 sees the
+# flag and, after a DMB LD, reads x.  P1's walk may run ahead of the DMB and read the
+# old invalid descriptor, but the fault itself is ordered after the DMB, and a fault on
+# a descriptor read before the TLBI was performed is taken before P0's DSB completes:
+# P1 cannot both see the flag and fault.
+FAULT_AFTER_DMB = """AArch64 Make-shoot+dmb.ld-fault
+{
+ [PTE(x)]=(oa:PA(x), valid:0);
+ pteval_t 0:X5=(oa:PA(x)); 0:X0=PTE(x); 0:X2=x; 0:X3=f; 1:X1=x; 1:X3=f;
+}
+ P0              | P1          ;
+ STR X5,[X0]     | LDR W0,[X3] ;
+ DSB ISH         | DMB LD      ;
+ LSR X4,X2,#12   | L0:         ;
+ TLBI VAAE1IS,X4 | LDR W2,[X1] ;
+ DSB ISH         |             ;
+ MOV W6,#1       |             ;
+ STR W6,[X3]     |             ;
+exists (1:X0=1 /\\ fault(P1:L0,x))
+"""
+
 # rule -> (litmus text, variants): with the rule the outcome is unreachable,
 # without it reachable.
 LITMUS_ABLATIONS = {
@@ -273,6 +294,7 @@ LITMUS_ABLATIONS = {
     "tlbi-performed": (REMAP, ()),
     "dsb-completes-tlbi": (REMAP, ()),
     "tlbi-waits-for-users": (TLBI_WAITS, ()),
+    "fault-ordered": (FAULT_AFTER_DMB, ()),
 }
 
 

@@ -419,6 +419,52 @@ def fault_fresh(enc):
             enc.add("fault-walk-fresh", _imp(_and(ch.active, faults_here), ch.r[k] == u))
 
 
+def fault_time(enc, a):
+    """The time at which access `a` takes its translation or access-flag fault (herd's
+    MMU & FAULT event): a variable of its own, created on first use."""
+    fz = enc.__dict__.setdefault("fz", {})
+    if a not in fz:
+        fz[a] = TV.var(f"fz_{a.cpu}_{a.index}")
+    return fz[a]
+
+
+def _fault_levels(ch):
+    """[(level, the walk ends there on an invalid or AF=0 descriptor)]."""
+    out = []
+    for k in ch.levels:
+        usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+        out.append((k, V.bool_and(ch.end[k], V.bool_not(usable))))
+    return out
+
+
+@rule("fault-ordered", "A translation or access-flag fault is an effect of its own, taken "
+      "after the walk read that found the descriptor (herd7 tr-ib) and ordered like an "
+      "access by barriers: after the accesses a DMB orders (DMB SY/ISH/OSH: all; DMB LD: "
+      "loads; DMB ST: stores), after a load-acquire, after a DSB (herd7 bob: "
+      "...;[dmb.full|dmb.ld|dmb.st];po;[MMU & FAULT], [A|Q];po;[MMU & FAULT]; DSB-ob "
+      "orders everything but TTD reads; Arm ARM B2.3 Barrier-ordered-before).  Address, "
+      "data and control dependencies do not order it (herd7 dob targets explicit accesses "
+      "only), nor does a release: the fault may be taken early, on a walk run ahead.")
+def fault_ordered(enc):
+    for a, ch in enc.chain_of.items():
+        f = enc.fault.get(a, False)
+        if V.concrete_bool(f) is False or getattr(a, "fetch", False):
+            continue
+        fz = fault_time(enc, a)
+        flt = _and(enc.happens(a), f)
+        enc.add("fault-ordered", _imp(flt, _and(fz >= enc.u[a], fz >= 1)))
+        for b in a.dmb_before:
+            if not b.global_domain:
+                continue
+            Bd = TV.var(f"B_{b.cpu}_{b.index}")
+            enc.add("fault-ordered", _imp(_and(flt, enc.happens(b)), fz > Bd))
+        for d in a.last_dsb:
+            enc.add("fault-ordered", _imp(_and(flt, enc.happens(d)), fz > d.t))
+        for x in enc.earlier(a, Access):
+            if not x.is_store and x.acquire and x in enc.pi:
+                enc.add("fault-ordered", _imp(_and(flt, enc.exec(x)), fz > enc.pi[x]))
+
+
 @rule("ets2-no-stale-fault", "FEAT_ETS2: an access cannot take a translation fault that a "
       "po-earlier store of the same CPU to the descriptor would have removed, even with "
       "no barrier in between (herd7 ets-ob; Arm's ETS2.CoWR0+posptev1p-fripptev1 is "
@@ -476,9 +522,12 @@ def dsb_completes_tlbi(enc):
 
 
 @rule("tlbi-waits-for-users", "A TLBI is not complete until every access of another CPU "
-      "that used an entry it removes has been performed: the DSB that completes it waits "
-      "for them (herd7 TLBI-ob: tr-ib^-1; TTD-read-ordered-before & ext).  The issuing "
-      "CPU's own later accesses may still use an entry looked up before the TLBI.")
+      "that used an entry it removes has been performed, and every fault of another CPU "
+      "taken on a descriptor read before the TLBI was performed there has been taken: the "
+      "DSB that completes it waits for them (herd7 TLBI-ob: tr-ib^-1; "
+      "TTD-read-ordered-before & ext, where tr-ib^-1 starts from an explicit access or an "
+      "MMU fault).  The issuing CPU's own later accesses may still use an entry looked up "
+      "before the TLBI.")
 def tlbi_waits(enc):
     for b in _barriers(enc, "dsb"):
         hb = enc.happens(b)
@@ -502,6 +551,19 @@ def tlbi_waits(enc):
                     enc.add("tlbi-waits-for-users",
                             _imp(_and(hb, enc.happens(t), enc.exec(a), ch.ok[k], m,
                                       ch.r[k] < inv), done < b.t))
+                f = enc.fault.get(a, False)
+                if V.concrete_bool(f) is False:
+                    continue
+                for k, faults_here in _fault_levels(ch):
+                    # no entry: matched as a non-global translation of the walk's ASID
+                    m = TL.matches(t.effect, enc.features, va=ch.va, level=k,
+                                   leaf=k == ch.levels[-1], is_global=False, asid=ch.asid,
+                                   regime_el=enc.regime.el)
+                    if V.concrete_bool(m) is False:
+                        continue
+                    enc.add("tlbi-waits-for-users",
+                            _imp(_and(hb, enc.happens(t), enc.happens(a), faults_here, m,
+                                      ch.r[k] < inv), fault_time(enc, a) < b.t))
 
 
 # ============================================================== helpers
@@ -517,7 +579,8 @@ ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_
        dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
        fetch_translation, ets2_dsb, tlbi_waits,
-       tlb_lifetime, fault_fresh, ets2_fault, tlbi_performed, dsb_completes_tlbi]
+       tlb_lifetime, fault_fresh, fault_ordered, ets2_fault, tlbi_performed,
+       dsb_completes_tlbi]
 
 
 def apply_all(enc):
