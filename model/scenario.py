@@ -52,7 +52,7 @@ class Scenario:
     symbols: dict[str, int] = field(default_factory=dict)   # bindings of external symbols
     tables: list[TableInfo] = field(default_factory=list)
     tracked_vas: list[int] = field(default_factory=list)    # candidate VAs for the tracked VA
-    initial_tlb: str = "any"                                # 'any' | 'empty'
+    initial_tlb: str = "any"                                # 'any' | 'empty' | 'stale'
     bound: int = 200                                        # instructions per CPU
     properties: tuple = ("bbm", "conflict", "fault", "stale", "postconditions")
     stale_vas: list[int] = field(default_factory=list)      # VAs whose accesses must not be stale

@@ -33,7 +33,7 @@ CHECK_KEYS = {"name", "description", "file", "extra_files", "end_before", "routi
               "ng_policy", "bbm_level", "initial_tlb", "omits", "fetch",
               "expect", "expect_property"}           # the last two: the pytest plugin's
 CPU_KEYS = {"role", "entry", "regs", "ttbr0", "ttbr1", "mmu", "sctlr", "tcr", "sysregs", "sp"}
-INITIAL_TLB = ("any", "empty")
+INITIAL_TLB = ("any", "empty", "stale")
 
 
 # --------------------------------------------------------------------------- locating errors

@@ -309,20 +309,27 @@ def walk_order(enc):
         ks = ch.levels
         for a, b in zip(ks, ks[1:]):
             enc.add("walk-order", ch.r[a] <= ch.r[b])
-        start = 0 if enc.scen.initial_tlb == "any" else 1
+        start = 0 if enc.scen.initial_tlb in ("any", "stale") else 1
         enc.add("walk-order", ch.r[ks[0]] >= start)
 
 
 @rule("fill-needs-mmu", "TLB entries are filled only while the CPU's stage 1 MMU is on "
-      "(SCTLR_ELx.M = 1 in effect for the walk); a CPU whose MMU is off fills nothing.")
+      "(SCTLR_ELx.M = 1 in effect for the walk); a CPU whose MMU is off fills nothing.  "
+      "With initial_tlb = 'stale' the TLB may also start with entries of the initial "
+      "tables whatever the MMU state (left by an earlier boot stage, or UNKNOWN after "
+      "reset: TLBs are not invalidated by reset).")
 def fill_needs_mmu(enc):
     sctlr = enc._regime_regs()[0]
+    stale0 = enc.scen.initial_tlb == "stale"
     for ch in enc.chains:
         if ch.kind == "fresh":
             continue
         k0 = ch.levels[0]
         sc, cons = enc.sysreg_in_effect(ch.cpu, sctlr, ch.r[k0], ch.tag + "_fill")
-        enc.add("fill-needs-mmu", _imp(ch.active, _and(cons, V.bit(sc, 0))))
+        on = _and(cons, V.bit(sc, 0))
+        if stale0:
+            on = _or(ch.r[k0] == 0, on)
+        enc.add("fill-needs-mmu", _imp(ch.active, on))
 
 
 @rule("walks-run-ahead", "The translation an access uses may be looked up early: at any "
