@@ -299,6 +299,16 @@ class Checker:
             s.add(zb(a))
         for v in TV.take_registered():
             s.add(TV.in_range(v))
+        # mixed-size accesses to one location are not modelled: no answer either way
+        mcond, mparts = P.mixed_size(enc)
+        if not (isinstance(mcond, z3.BoolRef) and z3.is_false(mcond)):
+            rm, mm = self._check(s, mcond)
+            if rm == z3.sat:
+                s.pop()
+                rd, st = next((d["read"], d["store"]) for c, d in mparts
+                              if z3.is_true(mm.eval(zb(c), True)))
+                return "unsupported", (f"mixed-size accesses to one location (store at "
+                                       f"{st.instr.loc.short()} and a {rd.size}-byte read)")
         r, m = self._check(s, cond)
         self.stats["total_s"] = round(time.perf_counter() - t0, 3)
         if r == z3.sat:

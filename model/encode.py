@@ -457,6 +457,7 @@ class Encoding:
         init = {rd.name: frozenset() for rd in self.reads}
         init.update({V.to_z3(a.value).decl().name(): frozenset() for a in self.loads})
         self.vsa.set_vars(init)
+        grew: dict[str, int] = {}
         for _ in range(max_rounds):
             changed = False
             for rd in self.reads:
@@ -480,10 +481,18 @@ class Encoding:
                             break
                         vals |= sv
                 new = None if vals is None or len(vals) > self.vsa.cap else frozenset(vals)
+                if new is not None and grew.get(rd.name, 0) >= 8:
+                    # widening: a set that keeps growing (a location incremented
+                    # through itself, e.g. an atomic counter) is unknown; only that
+                    # read loses precision, the fixpoint goes on for the others
+                    new = None
                 upd = {rd.name: new}
                 if rd.access is not None:
                     upd[V.to_z3(rd.access.value).decl().name()] = new
-                changed |= self.vsa.set_vars(upd)
+                ch = self.vsa.set_vars(upd)
+                if ch:
+                    grew[rd.name] = grew.get(rd.name, 0) + 1
+                changed |= ch
             if not changed:
                 return
         # did not converge: give up precision (sound)

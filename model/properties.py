@@ -32,11 +32,11 @@ from .vsa import may_equal
 # property name -> (title, Arm reference)
 PROPERTIES = {
     "bbm": ("break-before-make violated",
-            "Arm ARM D8.15 (R_ break-before-make): a valid descriptor is replaced by another "
-            "valid one that differs in output address, memory type, shareability, nG, "
-            "Contiguous or block size while it may be cached"),
+            "Arm ARM D8.17.1, R_DDMVT/R_WHZWS (break-before-make): a valid descriptor is "
+            "replaced by another valid one that differs in output address, memory type, "
+            "shareability, nG, Contiguous or block size while it may be cached"),
     "conflict": ("conflicting TLB entries",
-                 "Arm ARM D8.16.2 (TLB conflict): two entries matching one VA in one "
+                 "Arm ARM D8.17 (TLB conflict aborts): two entries matching one VA in one "
                  "translation context give different translations"),
     "fault": ("unexpected translation fault",
               "Arm ARM D8.x: the access finds an invalid descriptor (translation fault) "
@@ -271,6 +271,11 @@ def conflict(enc: Encoding) -> Violation:
             both = And(lv1 >= k, lv2 >= k)
             c1 = D.entry_content(w1.d[k], k)
             c2 = D.entry_content(w2.d[k], k)
+            if feats.ng_policy == "arm-arm":
+                # R_WHZWS: an nG change alone needs no break-before-make, so two entries
+                # that differ only in nG are not in conflict (nG is the content's bit 0)
+                hi = V.to_z3(c1).size() - 1
+                c1, c2 = V.extract(c1, hi, 1), V.extract(c2, hi, 1)
             differ = V.ne(c1, c2)
             if feats.bbm_level >= 2:
                 # FEAT_BBM level 2: a block-size change causes no TLB conflict abort
@@ -294,7 +299,8 @@ def stale(enc: Encoding) -> Violation:
     fresh = enc.__dict__.get("_fresh", {})
     for a, F in fresh.items():
         ch = enc.chain_of[a]
-        named = Or(*[V.to_z3(a.va) >> 12 == v >> 12 for v in enc.scen.stale_vas])
+        # logical shift: a TTBR1 VA has its top bit set
+        named = Or(*[z3.LShR(V.to_z3(a.va), 12) == (v >> 12) for v in enc.scen.stale_vas])
         differs = [F.fault]
         for k in ch.levels:
             same = And(F.end[k], V.eq(D.entry_content(F.d[k], k),

@@ -404,10 +404,6 @@ def test_ng_policy(tmp_path):
     assert _verdict(clear_ng, ["ng-arm-arm"]) == ("REFUTED", "bbm")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model/properties.py conflict() compares nG (descriptor.entry_content) whatever the "
-    "nG policy: under `arm-arm`, where setting nG in place needs no BBM (R_WHZWS), the "
-    "old global and the new non-global entry still count as conflicting"))
 def test_ng_arm_arm_setting_ng_in_place_is_proved(tmp_path):
     assert _verdict(_in_place(tmp_path), ["ng-arm-arm"]) == ("PROVED", None)
 
@@ -485,10 +481,6 @@ def test_docs_list_what_the_model_omits():
 
 # ============================================================== bugs found (model/)
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model/properties.py stale(): `V.to_z3(a.va) >> 12 == v >> 12` shifts the Z3 "
-    "bit-vector arithmetically but the Python int logically, so for every upper-range "
-    "(TTBR1) VA the two never agree and the stale property can never fire"))
 def test_stale_property_sees_ttbr1_vas(tmp_path):
     """mmu_on with its VA moved to the TTBR1 range: without fill-needs-mmu the load
     uses an entry read before the remap, which the stale property must report."""
@@ -518,23 +510,22 @@ exists (0:X2=0 /\\ 1:X2=0 /\\ x=1)
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model/encode.py _fixpoint(): a store whose value is a load of the same location "
-    "plus 1 grows the value sets by one value per round; after 40 rounds every read "
-    "of the scenario (walks included) is set to TOP, so the walks' addresses are "
-    "unknown and the litmus path reports mixed-size accesses for a test that has none"))
 def test_atomic_increment_is_modelled():
     res = SL.run(L.parse_litmus(INCREMENT, "inc.litmus"), want_traces=False)
     assert res.status == "ok", res.reason
     assert res.observation == "Never"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model/checker.py Checker.reachable() checks for unsupported instructions but not "
-    "for mixed-size accesses (run() and the litmus path do): on a scenario the model "
-    "cannot decide it answers 'reachable' for an outcome Arm forbids"))
+MIXED = """AArch64 mixed-size
+{ 0:X1=x; 0:X0=1; 1:X1=x; }
+ P0          | P1          ;
+ STR W0,[X1] | LDR X2,[X1] ;
+exists (1:X2=1)
+"""
+
+
 def test_reachable_refuses_mixed_size_scenarios():
-    test = L.parse_litmus(INCREMENT, "inc.litmus")
+    test = L.parse_litmus(MIXED, "mixed.litmus")
     lit = SL.build(test)
     ch = Checker(lit.scenario, Options())
     ans, _ = ch.reachable(
