@@ -1,0 +1,196 @@
+"""Issue 7, stage 2: the bundled specs of routines beyond proc.S, and their verdicts.
+
+Every version the corpus labels BUGGY is REFUTED with the property its project's
+fix is about; every fixed or newest version is PROVED.  Each check uses the bundled
+spec exactly as `bbmcheck prove FILE` picks it (the profile guessed from the file,
+the spec matched by routine); docs/findings.md ("Other projects") has the table.
+Some edits of the fixed versions, generated at test time, show that the specs
+depend on the instructions that make the routines correct.
+
+Reads the corpus in place (../shared/corpus/other); skips, saying so, where it is
+absent.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from bbmcheck import specs
+from bbmcheck.errors import SpecError
+from bbmcheck.model.checker import Checker, Options
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OTHER = os.path.join(os.path.dirname(ROOT), "shared", "corpus", "other")
+
+pytestmark = pytest.mark.skipif(not os.path.isdir(OTHER),
+                                reason=f"corpus not found at {OTHER}")
+
+XEN_BUGGY = "xen/arm64-head--1c78d76b67e1--BUGGY-switch_ttbr-mmu-on.S"
+XEN_FIXED = "xen/arm64-head--c4b72c4a5480--FIXED-switch_ttbr_id-mmu-off.S"
+XEN_NEWEST = "xen/arm64-mmu-head--c447b7308b13--newest.S"
+EDK2_BUGGY = "edk2/ArmMmuLibReplaceEntry--c5cf7f69c98b--BUGGY-missing-isb.S"
+EDK2_NEWEST = "edk2/ArmMmuLibReplaceEntry--c5aa7e7d94c0--newest.S"
+TFA = "tf-a/lib-xlat_tables_v2-aarch64-enable_mmu--6a164dda7208.S"
+UBOOT = "u-boot/arch-arm-cpu-armv8-cache--6073c36b2c8d.S"
+HIBERNATE = "linux/hibernate-asm--0a7d87a7776e-v4.x.S"
+KEXEC = "linux/relocate_kernel--efc2d0f20a9d-v5.16.S"
+PKVM = "linux/kvm-hyp-nvhe-hyp-init--01f492e1817e.S"
+
+EDK2_BBM = "edk2 ArmReplaceLiveTranslationEntry: break-before-make path (MMU on)"
+EDK2_OFF = "edk2 ArmReplaceLiveTranslationEntry: MMU-off path (the block covers the routine)"
+
+
+def corpus(rel: str) -> str:
+    return os.path.join(OTHER, rel)
+
+
+def check(path: str, entry: str, spec_name: str | None = None, use: str | None = None):
+    """The verdict of the bundled spec `bbmcheck prove path` picks for `entry`
+    (the one named `spec_name` where several fit; `use`: the spec by file name, for
+    an edit its match rejects)."""
+    found = specs.bundled_scenarios(path, entry, use=use)
+    if spec_name is not None:
+        found = [(t, s) for t, s in found if s.name == spec_name]
+    assert len(found) == 1, [t for t, _ in found]
+    _title, scen = found[0]
+    return Checker(scen, Options(props=tuple(scen.properties))).run()
+
+
+def mutate(src: str, dst, pattern: str, repl: str, count: int = 0) -> str:
+    """A copy of corpus file `src` with lines matching `pattern` replaced."""
+    text = open(corpus(src), encoding="utf-8").read()
+    new, n = re.subn(pattern, repl, text, count=count, flags=re.M)
+    assert n, f"{pattern!r} not in {src}"
+    out = os.path.join(dst, os.path.basename(src))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(new)
+    # the project's headers are found next to the file (edk2, U-Boot keep none there)
+    return out
+
+
+# --------------------------------------------------------------------------- Xen
+
+def test_xen_switch_ttbr_buggy_refuted_by_conflict():
+    """1c78d76: TTBR0_EL2 switched with the MMU on; between the switch and the second
+    tlbi alle2 the TLB holds entries of the boot and of the runtime tables for one VA
+    (c4b72c4a: 'Switching TTBR is like replacing existing mappings with new ones')."""
+    v = check(corpus(XEN_BUGGY), "switch_ttbr")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+    steps = [s.text for s in v.trace.steps if s.kind == "instr"]
+    assert any("msr ttbr0_el2" in t.lower() for t in steps)
+    assert "CPU0's TLB holds two entries" in v.reason
+
+
+@pytest.mark.parametrize("rel", [XEN_FIXED, XEN_NEWEST])
+def test_xen_switch_ttbr_id_proved(rel):
+    v = check(corpus(rel), "switch_ttbr_id")
+    assert v.status == "PROVED", v.reason
+    assert any(o.startswith("instruction fetch: each instruction") for o in v.omits)
+
+
+def test_xen_switch_ttbr_id_needs_its_tlb_flush(tmp_path):
+    """Without the tlbi alle2 of the MMU-off window, entries of the boot tables filled
+    before the MMU went off meet the runtime tables' after it is on again."""
+    p = mutate(XEN_FIXED, tmp_path, r"^(\s*)tlbi\s+alle2\s*$", r"\1nop")
+    v = check(p, "switch_ttbr_id")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+
+
+# --------------------------------------------------------------------------- edk2
+
+def test_edk2_buggy_bbm_path_refuted_by_fetch_fault():
+    """c5cf7f69 (parent of 5ce29ae8): the BBM path ends with dsb nshst and no isb; the
+    caller's next instruction, in the region being split, may be fetched through the
+    invalid (break) entry — 'instruction fetches may still hit this invalid
+    translation'."""
+    v = check(corpus(EDK2_BUGGY), "ArmReplaceLiveTranslationEntry", EDK2_BBM)
+    assert (v.status, v.prop) == ("REFUTED", "fault"), v.reason
+    assert "fetch" in v.reason and "0x40200040" in v.reason
+    assert v.trace.fix.startswith("an ISB after the DSB")
+
+
+def test_edk2_newest_bbm_path_proved():
+    v = check(corpus(EDK2_NEWEST), "ArmReplaceLiveTranslationEntry", EDK2_BBM)
+    assert v.status == "PROVED", v.reason
+
+
+@pytest.mark.parametrize("rel", [EDK2_BUGGY, EDK2_NEWEST])
+def test_edk2_mmu_off_path_proved(rel):
+    v = check(corpus(rel), "ArmReplaceLiveTranslationEntry", EDK2_OFF)
+    assert v.status == "PROVED", v.reason
+
+
+def test_edk2_bbm_path_needs_the_break(tmp_path):
+    """Storing the new entry over the live block (no str xzr first) is a BBM
+    violation."""
+    p = mutate(EDK2_NEWEST, tmp_path, r"^(\s*)str\s+xzr, \[x0\]\s*$", r"\1nop")
+    v = check(p, "ArmReplaceLiveTranslationEntry", EDK2_BBM)
+    assert (v.status, v.prop) == ("REFUTED", "bbm"), v.reason
+
+
+# --------------------------------------------------------------------------- TF-A, U-Boot, KVM
+
+@pytest.mark.parametrize("el", [1, 2, 3])
+def test_tfa_enable_mmu_proved(el):
+    v = check(corpus(TFA), f"enable_mmu_direct_el{el}")
+    assert v.status == "PROVED", v.reason
+    assert v.bounds["initial_tlb"] == "stale"
+
+
+def test_tfa_enable_mmu_needs_tlb_invalidate(tmp_path):
+    """The TLB may hold entries of an earlier configuration: without
+    TLB_INVALIDATE they meet the new tables' entries once the MMU is on."""
+    p = mutate(TFA, tmp_path, r"^(\s*)TLB_INVALIDATE\(.*\)\s*$", r"\1nop")
+    v = check(p, "enable_mmu_direct_el3")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+
+
+def test_uboot_switch_ttbr_proved_with_tlb_s():
+    v = check(corpus(UBOOT), "__asm_switch_ttbr")
+    assert v.status == "PROVED", v.reason
+    # __asm_invalidate_tlb_all (tlb.S) ran: CurrentEL = EL2 took the tlbi alle2 path
+    steps = [s.text for s in v.witness.steps if s.kind == "instr"]
+    assert any("tlbi alle2" in t for t in steps)
+    assert not any("alle3" in t or "vmalle1" in t for t in steps)
+
+
+def test_uboot_extra_file_missing_is_a_located_error(tmp_path):
+    src = open(corpus(UBOOT), encoding="utf-8").read()
+    p = tmp_path / "cache.S"
+    p.write_text(src)
+    with pytest.raises(SpecError) as e:
+        specs.bundled_scenarios(str(p), "__asm_switch_ttbr")
+    assert "u-boot-switch-ttbr.bbm.toml" in str(e.value) and "*tlb*.S" in str(e.value)
+
+
+def test_pkvm_init_switch_pgd_proved():
+    v = check(corpus(PKVM), "__pkvm_init_switch_pgd")
+    assert v.status == "PROVED", v.reason
+
+
+# --------------------------------------------------------------------------- Linux TTBR1 users
+
+@pytest.mark.parametrize("rel,entry", [(HIBERNATE, "swsusp_arch_suspend_exit"),
+                                       (KEXEC, "arm64_relocate_new_kernel")])
+def test_break_before_make_ttbr_switch_users_proved(rel, entry):
+    v = check(corpus(rel), entry)
+    assert v.status == "PROVED", v.reason
+
+
+def test_hibernate_switch_needs_the_tlbi(tmp_path):
+    p = mutate(HIBERNATE, tmp_path, r"^(\s*)tlbi\s+vmalle1\s*$", r"\1nop")
+    v = check(p, "swsusp_arch_suspend_exit", use="linux-hibernate-exit")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+
+
+# --------------------------------------------------------------------------- the command line
+
+def test_prove_picks_specs_and_profile_without_options():
+    """`bbmcheck prove FILE` guesses the profile and picks both edk2 specs."""
+    from bbmcheck.cli.main import cli
+    r = CliRunner().invoke(cli, ["prove", corpus(EDK2_BUGGY), "-q"])
+    assert r.exit_code == 1, r.output
+    assert r.output.count("REFUTED") == 1 and r.output.count("PROVED") == 1, r.output
