@@ -269,6 +269,25 @@ FAULT_AFTER_DMB = """AArch64 Make-shoot+dmb.ld-fault
 exists (1:X0=1 /\\ fault(P1:L0,x))
 """
 
+# P0 moves x from PA(x) (holding 0) to PA(y) (holding 1) with a full break, broadcast
+# TLBI and make; P1 reads x twice.  Having read 1 through the new translation, P1's
+# second read cannot use a translation read before the TLBI (it would read 0).
+SAME_VA_WALKS = """AArch64 Move+corr-translations
+{
+ [PTE(x)]=(oa:PA(x)); [y]=1;
+ pteval_t 0:X5=(oa:PA(x), valid:0); pteval_t 0:X6=(oa:PA(y));
+ 0:X0=PTE(x); 0:X2=x; 1:X1=x;
+}
+ P0              | P1          ;
+ STR X5,[X0]     | LDR W2,[X1] ;
+ DSB ISH         | L1:         ;
+ LSR X4,X2,#12   | LDR W3,[X1] ;
+ TLBI VAAE1IS,X4 |             ;
+ DSB ISH         |             ;
+ STR X6,[X0]     |             ;
+exists (1:X2=1 /\\ 1:X3=0 /\\ ~fault(P1:L1,x))
+"""
+
 # rule -> (litmus text, variants): with the rule the outcome is unreachable,
 # without it reachable.
 LITMUS_ABLATIONS = {
@@ -295,6 +314,7 @@ LITMUS_ABLATIONS = {
     "dsb-completes-tlbi": (REMAP, ()),
     "tlbi-waits-for-users": (TLBI_WAITS, ()),
     "fault-ordered": (FAULT_AFTER_DMB, ()),
+    "tlbi-orders-same-va-walks": (SAME_VA_WALKS, ()),
 }
 
 

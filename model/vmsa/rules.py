@@ -573,6 +573,60 @@ def tlbi_waits(enc):
                                       ch.r[k] < inv), fault_time(enc, a) < b.t))
 
 
+@rule("tlbi-orders-same-va-walks", "If an access of another CPU used a translation read "
+      "before a TLBI that removes it was performed there, the translation table reads of "
+      "that CPU's po-earlier accesses to the same VA are ordered before the DSB that "
+      "completes the TLBI too: a CPU cannot translate a VA with a descriptor written after "
+      "the break, then translate it again with one from before it (herd7 TLBI-ob, third "
+      "clause: [Imp & TTD & R]; tr-ib; same-low-order-bits & po; tr-ib^-1; "
+      "TTD-read-ordered-before & ext; Arm ARM B2.3 TLBI-ordered-before).  Arm relates "
+      "accesses whose VAs have the same low-order bits; we relate accesses to the same VA "
+      "only, which orders less.")
+def tlbi_same_va(enc):
+    from ..vsa import may_equal
+    for b in _barriers(enc, "dsb"):
+        hb = enc.happens(b)
+        pairs = [(t, t.cpu) for t in b.completes_local]
+        pairs += [(t, c) for t in b.completes_global
+                  for c in TL.targets(t.effect, t.cpu, enc.ncpus)]
+        for t, c in pairs:
+            inv = enc.inv.get((t, c))
+            if inv is None or c == t.cpu:
+                continue
+            accs = [a for a in enc.traces[c].events
+                    if isinstance(a, Access) and a in enc.chain_of
+                    and not getattr(a, "fetch", False)]
+            for j, e2 in enumerate(accs):
+                ch2 = enc.chain_of[e2]
+                # E2 read a descriptor the TLBI's scope covers before it was performed
+                old = []
+                for k in ch2.levels:
+                    m = TL.matches(t.effect, enc.features, va=ch2.va, level=k, leaf=True,
+                                   is_global=enc.entry_global(ch2, k), asid=ch2.asid,
+                                   regime_el=enc.regime.el)
+                    if V.concrete_bool(m) is not False:
+                        old.append(_and(ch2.ok[k], m, ch2.r[k] < inv))
+                for k, faults_here in _fault_levels(ch2):
+                    m = TL.matches(t.effect, enc.features, va=ch2.va, level=k,
+                                   leaf=k == ch2.levels[-1], is_global=False, asid=ch2.asid,
+                                   regime_el=enc.regime.el)
+                    if V.concrete_bool(m) is not False:
+                        old.append(_and(faults_here, m, ch2.r[k] < inv))
+                if not old:
+                    continue
+                used_old = _or(*old)
+                for e1 in accs[:j]:
+                    if not may_equal(enc.vsa.values(e1.va), enc.vsa.values(e2.va)):
+                        continue
+                    ch1 = enc.chain_of[e1]
+                    enc.add("tlbi-orders-same-va-walks",
+                            _imp(_and(hb, enc.happens(t), enc.happens(e1), ch1.active,
+                                      enc.happens(e2), ch2.active, V.eq(e1.va, e2.va),
+                                      used_old),
+                                 _and(*[_imp(ch1.reach[k], ch1.r[k] < b.t)
+                                        for k in ch1.levels])))
+
+
 # ============================================================== helpers
 
 def _barriers(enc, op):
@@ -585,7 +639,7 @@ def _barriers(enc, op):
 ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_loads,
        dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
-       fetch_translation, ets2_dsb, tlbi_waits,
+       fetch_translation, ets2_dsb, tlbi_waits, tlbi_same_va,
        tlb_lifetime, fault_fresh, fault_ordered, ets2_fault, tlbi_performed,
        dsb_completes_tlbi]
 
