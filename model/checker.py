@@ -23,7 +23,7 @@ from ..errors import ModelError
 from . import properties as P
 from . import timevars as TV
 from . import values as V
-from .encode import And, Encoding, zb
+from .encode import Or, And, Encoding, zb
 from .events import Access, Return
 from .scenario import Scenario
 from .symex import Executor
@@ -108,6 +108,10 @@ def bounds_of(scen: Scenario) -> dict:
     }
 
 
+def _true(m, c) -> bool:
+    return z3.is_true(m.eval(c, model_completion=True))
+
+
 class Checker:
     def __init__(self, scen: Scenario, opts: Options | None = None):
         self.scen = scen
@@ -175,22 +179,26 @@ class Checker:
         return r, m
 
     def _decide(self, enc: Encoding, s, violations) -> Verdict:
-        # 1. are the assumptions consistent at all?
-        self._say("checking the scenario's assumptions")
-        r, m = self._check(s)
-        if r == z3.sat:
-            s.pop()
-        if r == z3.unsat:
-            return Verdict("VACUOUS", "the scenario's assumptions contradict each other: "
-                                      "no execution exists")
-        if r == z3.unknown:
-            return Verdict("UNKNOWN", f"solver gave up: {s.reason_unknown()}")
-        # 2. the properties
+        live = {n: v for n, v in violations.items()
+                if not (v.cond is False or (isinstance(v.cond, z3.BoolRef)
+                                            and z3.is_false(v.cond)))}
+        # 1. the properties, all at once: one proof when they all hold.  A violation
+        #    also shows the assumptions are consistent.
+        if live:
+            self._say("searching for any violation")
+            r, m = self._check(s, Or(*[v.cond for v in live.values()]))
+            if r == z3.sat:
+                s.pop()
+                # the violated ones come first (in property order), so the first query
+                # below is satisfiable: no proof is spent on the others
+                hit = [n for n, v in live.items() if _true(m, zb(v.cond))]
+                live = {n: live[n] for n in hit + [n for n in live if n not in hit]}
+            if r == z3.unsat:
+                live = {}
+        # 2. ...one by one when one is violated (to minimise its trace) or the solver
+        #    gave up on all at once
         unknowns = []
-        for name, viol in violations.items():
-            if viol.cond is False or (isinstance(viol.cond, z3.BoolRef)
-                                      and z3.is_false(viol.cond)):
-                continue
+        for name, viol in live.items():
             self._say(f"searching for a {P.PROPERTIES[name][0]}")
             r, m = self._check(s, viol.cond)
             if r == z3.unknown:
@@ -246,6 +254,17 @@ class Checker:
             if r == z3.unknown:
                 return Verdict("UNKNOWN", f"solver gave up on the reachability witness: "
                                           f"{s.reason_unknown()}")
+        # no witness: are the scenario's assumptions consistent at all?
+        self._say("checking the scenario's assumptions")
+        r, m = self._check(s)
+        if r == z3.sat:
+            s.pop()
+        if r == z3.unsat:
+            return Verdict("VACUOUS", "the scenario's assumptions contradict each other: "
+                                      "no execution exists")
+        if r == z3.unknown:
+            return Verdict("UNKNOWN", f"solver gave up: {s.reason_unknown()}")
+        if self.opts.witness:
             return Verdict("INCONCLUSIVE", "no execution within the bounds lets every CPU "
                                            "return (deadlock, or a CPU waits forever)")
         return Verdict("PROVED", "no violation in any execution within the bounds")
