@@ -189,18 +189,22 @@ class Checker:
             r, m = self._check(s, Or(*[v.cond for v in live.values()]))
             if r == z3.sat:
                 s.pop()
-                # the violated ones come first (in property order), so the first query
-                # below is satisfiable: no proof is spent on the others
-                hit = [n for n, v in live.items() if _true(m, zb(v.cond))]
-                live = {n: live[n] for n in hit + [n for n in live if n not in hit]}
+                hit = {n for n, v in live.items() if _true(m, zb(v.cond))}
             if r == z3.unsat:
                 live = {}
-        # 2. ...one by one when one is violated (to minimise its trace) or the solver
-        #    gave up on all at once
+        # 2. ...one by one, in property order, when one is violated (the first violated
+        #    property is reported, its trace minimised) or the solver gave up on all at
+        #    once; a property the first model already violates needs no search
         unknowns = []
+        first_model = m if live and r == z3.sat else None
         for name, viol in live.items():
             self._say(f"searching for a {P.PROPERTIES[name][0]}")
-            r, m = self._check(s, viol.cond)
+            if first_model is not None and name in hit:
+                s.push()
+                s.add(zb(viol.cond))
+                r, m = z3.sat, first_model
+            else:
+                r, m = self._check(s, viol.cond)
             if r == z3.unknown:
                 unknowns.append(f"{name}: {s.reason_unknown()}")
                 continue
