@@ -288,6 +288,24 @@ SAME_VA_WALKS = """AArch64 Move+corr-translations
 exists (1:X2=1 /\\ 1:X3=0 /\\ ~fault(P1:L1,x))
 """
 
+# P0 makes x valid and reads x through it (its own walker reads its own store), then
+# sets a flag through an address dependency on that read; P1 sees the flag, DMB LD,
+# reads x's descriptor: it cannot still be the invalid one.
+WALK_READS_GLOBAL = """AArch64 Make-own-walk-addr+dmb.ld
+{
+ [PTE(x)]=(oa:PA(x), valid:0); [x]=3;
+ pteval_t 0:X5=(oa:PA(x)); 0:X0=PTE(x); 0:X1=x; 0:X3=f;
+ 1:X0=PTE(x); 1:X3=f;
+}
+ P0                 | P1          ;
+ STR X5,[X0]        | LDR W4,[X3] ;
+ LDR W2,[X1]        | DMB LD      ;
+ EOR W6,W2,W2       | LDR X7,[X0] ;
+ MOV W8,#1          |             ;
+ STR W8,[X3,W6,SXTW] |            ;
+exists (~fault(P0,x) /\\ 1:X4=1 /\\ 1:X7=(oa:PA(x), valid:0))
+"""
+
 # rule -> (litmus text, variants): with the rule the outcome is unreachable,
 # without it reachable.
 LITMUS_ABLATIONS = {
@@ -315,6 +333,7 @@ LITMUS_ABLATIONS = {
     "tlbi-waits-for-users": (TLBI_WAITS, ()),
     "fault-ordered": (FAULT_AFTER_DMB, ()),
     "tlbi-orders-same-va-walks": (SAME_VA_WALKS, ()),
+    "walks-read-global": (WALK_READS_GLOBAL, ()),
 }
 
 

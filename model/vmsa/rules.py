@@ -86,6 +86,22 @@ def store_visibility(enc):
         enc.add("store-visibility", _and(s.t <= enc.q[s], enc.q[s] <= enc.p[s]))
 
 
+@rule("walks-read-global", "A translation table walk that reads a store of its own CPU "
+      "reads it only once the store is visible to every observer: there is no forwarding "
+      "to walks, and a write a walk has read is observed by everything ordered after that "
+      "walk (herd7 TTD-obs: rf;[Imp & TTD] is in ob for internal reads too; Arm ARM B2.3 "
+      "Observed-by, other-multi-copy atomicity).  A DSB NSH still makes the store visible "
+      "to the CPU's own walker (q): the walk after it then reads it, and it is visible to "
+      "all by then.")
+def walks_read_global(enc):
+    for rd in enc.reads:
+        if not rd.walker:
+            continue
+        for i, s in enumerate(rd.cands, 1):
+            if s.cpu == rd.observer:
+                enc.add("walks-read-global", _imp(rd.sel == i, enc.p[s] < rd.time))
+
+
 @rule("coherence", "Stores to one location are totally ordered (coherence order = order "
       "of p); stores of one CPU to one location stay in program order for every "
       "observer (CoWW), for its walker too.")
@@ -636,8 +652,8 @@ def _barriers(enc, op):
                 yield e
 
 
-ALL = [po_time, fault_stops, store_visibility, coherence, corr, dsb_stores, dsb_loads,
-       dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
+ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, corr,
+       dsb_stores, dsb_loads, dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
        fetch_translation, ets2_dsb, tlbi_waits, tlbi_same_va,
        tlb_lifetime, fault_fresh, fault_ordered, ets2_fault, tlbi_performed,
