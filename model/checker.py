@@ -394,7 +394,8 @@ class Outcome:
 
     def fault(self, cpu: int, address: int | None = None, va=None, kind: str | None = None):
         """Some access of `cpu` (at instruction `address`, to `va`) faulted.
-        kind: 'translation' (invalid descriptor) or 'access-flag' (AF = 0)."""
+        kind: 'translation' (invalid descriptor), 'access-flag' (AF = 0) or
+        'permission' (a store through a read-only leaf, Features.write_permission)."""
         from .encode import Or
         from .vmsa import descriptor as D
         enc = self.enc
@@ -410,9 +411,11 @@ class Outcome:
                 ks = []
                 for k in ch.levels:
                     d = ch.d[k]
-                    af0 = V.bool_and(D.is_leaf(d, k), V.bool_not(D.access_flag(d)))
+                    leaf = D.is_leaf(d, k)
+                    af0 = V.bool_and(leaf, V.bool_not(D.access_flag(d)))
                     ks.append(And(ch.end[k], af0 if kind == "access-flag" else
-                                  V.bool_not(af0)))
+                                  V.bool_not(leaf) if kind == "translation" else
+                                  And(ch.ok[k], ch.perm)))
                 c = And(c, Or(*ks))
             outs.append(c)
         return Or(*outs)

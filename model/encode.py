@@ -129,6 +129,7 @@ class Chain:
     regime_ok: object = None
     access: Access | None = None
     active: object = True        # the walk is used (access executed with the MMU on, ...)
+    perm: object = False         # a store's Permission fault (Features.write_permission)
 
     def leaf_level(self):
         """Int-valued Z3 term: the level the walk ends at."""
@@ -312,7 +313,12 @@ class Encoding:
         ch.active = And(self.happens(a), mmu)
         self.chain_of[a] = ch
         self.pa[a] = V.ite(mmu, ch.pa, a.va)
-        self.fault[a] = And(zb(mmu), ch.fault)
+        flt = ch.fault
+        if a.is_store and getattr(self.features, "write_permission", False):
+            # a store through a read-only leaf: Permission fault (Features.write_permission)
+            ch.perm = Or(*[And(ch.ok[k], D.read_only(ch.d[k])) for k in ch.levels])
+            flt = Or(flt, ch.perm)
+        self.fault[a] = And(zb(mmu), flt)
 
     def walk(self, cpu: int, va, tag: str, *, kind: str, before: int | None = None,
              access: Access | None = None, levels_upto: int = 3) -> Chain:

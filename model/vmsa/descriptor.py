@@ -100,6 +100,12 @@ def access_flag(d):
     return _bit(d, AF)
 
 
+def read_only(d):
+    """AP[2] (bit 7) of a leaf: writes are not permitted at any EL (Arm ARM D8.4.1
+    "Data access permissions").  APTable of the table descriptors is not looked at."""
+    return _bit(d, 7)
+
+
 def memory_attributes(d):
     """The fields that make a leaf's memory type/cacheability/shareability."""
     return V.concat(attr_index(d), shareability(d))

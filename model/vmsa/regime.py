@@ -100,11 +100,16 @@ class Features:
     bbm_level:  FEAT_BBM support level 0, 1 or 2 (block-size changes).
     ng_policy:  'strict' (any nG change of a live descriptor needs BBM) or 'arm-arm'
                 (R_WHZWS: BBM when a global entry is created, i.e. nG 1 -> 0).
+    write_permission: a store through a leaf with AP[2] = 1 takes a Permission fault
+                (Arm ARM D8.4.1; no hardware dirty-state update).  Off by default for
+                `prove` (stores through read-only pages are not modelled there); the
+                litmus mapping turns it on.
     """
     ets2: bool = False
     ttl: bool = False
     bbm_level: int = 0
     ng_policy: str = "strict"
+    write_permission: bool = False
 
     def __post_init__(self):
         if self.bbm_level not in (0, 1, 2):

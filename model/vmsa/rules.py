@@ -460,14 +460,15 @@ def _fault_levels(ch):
     return out
 
 
-@rule("fault-ordered", "A translation or access-flag fault is an effect of its own, taken "
-      "after the walk read that found the descriptor (herd7 tr-ib) and ordered like an "
+@rule("fault-ordered", "A translation, access-flag or permission fault is an effect of its "
+      "own, taken after the lookup of the translation (herd7 tr-ib) and ordered like an "
       "access by barriers: after the accesses a DMB orders (DMB SY/ISH/OSH: all; DMB LD: "
       "loads; DMB ST: stores), after a load-acquire, after a DSB (herd7 bob: "
       "...;[dmb.full|dmb.ld|dmb.st];po;[MMU & FAULT], [A|Q];po;[MMU & FAULT]; DSB-ob "
-      "orders everything but TTD reads; Arm ARM B2.3 Barrier-ordered-before).  Address, "
-      "data and control dependencies do not order it (herd7 dob targets explicit accesses "
-      "only), nor does a release: the fault may be taken early, on a walk run ahead.")
+      "orders everything but TTD reads; Arm ARM B2.3 Barrier-ordered-before).  Data and "
+      "control dependencies do not order it (herd7 dob targets explicit accesses only), "
+      "nor does a release: the fault may be taken early, on a walk run ahead (an address "
+      "dependency orders the walk itself: rule addr-dep-orders-walks).")
 def fault_ordered(enc):
     for a, ch in enc.chain_of.items():
         f = enc.fault.get(a, False)
@@ -574,6 +575,12 @@ def tlbi_waits(enc):
                     enc.add("tlbi-waits-for-users",
                             _imp(_and(hb, enc.happens(t), enc.exec(a), ch.ok[k], m,
                                       ch.r[k] < inv), done < b.t))
+                    if V.concrete_bool(ch.perm) is not False:
+                        # a Permission fault taken with that entry
+                        enc.add("tlbi-waits-for-users",
+                                _imp(_and(hb, enc.happens(t), enc.happens(a), ch.perm,
+                                          ch.ok[k], m, ch.r[k] < inv),
+                                     fault_time(enc, a) < b.t))
                 f = enc.fault.get(a, False)
                 if V.concrete_bool(f) is False:
                     continue
@@ -595,9 +602,10 @@ def tlbi_waits(enc):
       "completes the TLBI too: a CPU cannot translate a VA with a descriptor written after "
       "the break, then translate it again with one from before it (herd7 TLBI-ob, third "
       "clause: [Imp & TTD & R]; tr-ib; same-low-order-bits & po; tr-ib^-1; "
-      "TTD-read-ordered-before & ext; Arm ARM B2.3 TLBI-ordered-before).  Arm relates "
-      "accesses whose VAs have the same low-order bits; we relate accesses to the same VA "
-      "only, which orders less.")
+      "TTD-read-ordered-before & ext; Arm ARM B2.3 TLBI-ordered-before).  Both are "
+      "memory effects: an access that faults is not related (herd's same-low-order-bits "
+      "is over E-valid-PA).  Arm relates accesses whose VAs have the same low-order bits; "
+      "we relate accesses to the same VA only, which orders less.")
 def tlbi_same_va(enc):
     from ..vsa import may_equal
     for b in _barriers(enc, "dsb"):
@@ -622,12 +630,6 @@ def tlbi_same_va(enc):
                                    regime_el=enc.regime.el)
                     if V.concrete_bool(m) is not False:
                         old.append(_and(ch2.ok[k], m, ch2.r[k] < inv))
-                for k, faults_here in _fault_levels(ch2):
-                    m = TL.matches(t.effect, enc.features, va=ch2.va, level=k,
-                                   leaf=k == ch2.levels[-1], is_global=False, asid=ch2.asid,
-                                   regime_el=enc.regime.el)
-                    if V.concrete_bool(m) is not False:
-                        old.append(_and(faults_here, m, ch2.r[k] < inv))
                 if not old:
                     continue
                 used_old = _or(*old)
@@ -636,8 +638,8 @@ def tlbi_same_va(enc):
                         continue
                     ch1 = enc.chain_of[e1]
                     enc.add("tlbi-orders-same-va-walks",
-                            _imp(_and(hb, enc.happens(t), enc.happens(e1), ch1.active,
-                                      enc.happens(e2), ch2.active, V.eq(e1.va, e2.va),
+                            _imp(_and(hb, enc.happens(t), enc.exec(e1), ch1.active,
+                                      enc.exec(e2), ch2.active, V.eq(e1.va, e2.va),
                                       used_old),
                                  _and(*[_imp(ch1.reach[k], ch1.r[k] < b.t)
                                         for k in ch1.levels])))
