@@ -67,6 +67,10 @@ TYPE_SIZES = {"char": 1, "int8_t": 1, "uint8_t": 1, "short": 2, "int16_t": 2,
               "unsigned int": 4, "signed": 4, "int64_t": 8, "uint64_t": 8, "long": 8,
               "intptr_t": 8, "uintptr_t": 8, "pteval_t": 8}
 
+# `precise` is herd's `fatal`; `imprecise` is herd's `handled` (lib/fault.ml): a faulting
+# instruction without a handler is executed again once, and an execution in which it
+# faults again is discarded.  Not modelled: a test with `imprecise` is ours only when no
+# access can fault (checked by the solver).
 KNOWN_VARIANTS_OK = {"vmsa", "kvm", "fatal", "ets2", "precise", "imprecise", "sync",
                      "async", "asymmetric", "asym"}
 VARIANTS_UNSUPPORTED = {
@@ -105,6 +109,7 @@ class LitmusScenario:
     features: object
     tthm: dict                           # cpu -> set('HA', 'HD')
     label_addr: dict                     # (cpu, label) -> address
+    faults_handled: bool = False         # variant `imprecise` (herd: handled, re-executed)
 
 
 @dataclass
@@ -399,7 +404,8 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
         mem[word] = (old & ~(mask << off)) | ((v & mask) << off)
 
     # ---- features
-    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants])
+    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants],
+                     write_permission=True)
     tthm = _tthm(test)
     cpus = []
     for c in range(ncpu):
@@ -418,7 +424,10 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
                     tracked_vas=[va[n] for n in names], bound=bound, properties=(),
                     name=test.name, description=test.doc,
                     geometry="litmus layout: one L3 table, one page per variable")
-    return LitmusScenario(test, scen, va, pa, pte, sizes, feats, tthm, label_addr)
+    own = [v.lower() for v in test.variants]
+    handled = "imprecise" in own and "precise" not in own and "fatal" not in own
+    return LitmusScenario(test, scen, va, pa, pte, sizes, feats, tthm, label_addr,
+                          faults_handled=handled)
 
 
 def _has_branch(th) -> bool:
@@ -518,10 +527,6 @@ class _CondBuilder:
         import z3
         lit = self.lit
         kind = FAULT_KINDS.get(p.kind) if p.kind else None
-        if kind == "permission":
-            # no execution of ours has a permission fault (write permission is checked
-            # to be out of play before any verdict is given)
-            return z3.BoolVal(False)
         addr = lit.label_addr[(p.proc, p.label)] if p.label else None
         va = None
         if p.target is not None:
@@ -630,19 +635,29 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
         raise LitmusUnsupported(f"reachable instruction the machine cannot execute: "
                                 f"{stop.detail}")
-    # A store that may go through a db:0 (read-only) page: herd takes a Permission
-    # fault (or, with TTHM=HD, sets the dirty state).  Neither is modelled.  A permission
-    # fault is not ordered as the store would be (Arm orders faults by barriers and
-    # completed TLBIs, not by dependencies, release or coherence: herd bob/dob), so we ask
-    # on a machine without those rules: if even there no store can use a db:0
-    # descriptor, herd cannot take the fault either; otherwise the test is unsupported.
-    if _write_to_readonly(enc) is not None:
-        r, why = _readonly_store_reachable(scen, deadline)
+    if lit.faults_handled:
+        from ..model import values as V
+        faults = [And(enc.happens(a), f) for a, f in enc.fault.items()
+                  if V.concrete_bool(f) is not False]
+        if faults:
+            r, m, why = check(Or(*faults))
+            if r != z3.unsat:
+                raise LitmusUnsupported("faults handled by executing the instruction again "
+                                        "(variant `imprecise`, herd's `handled`), and an "
+                                        "access may fault")
+    # A store through a db:0 (read-only) page takes a Permission fault, as in herd
+    # (Features.write_permission) -- unless its CPU has hardware dirty-state management
+    # (TTHM=HD) and the descriptor has dbm:1: herd then sets the dirty state, which is
+    # not modelled.  Whether our machine lets such a store use such a descriptor is asked
+    # on a machine without the rules that order a store but not a fault or an update
+    # (dependencies, release, coherence): only if even there it cannot is the test ours.
+    hd_cpus = {c for c, v in lit.tthm.items() if "HD" in v}
+    if hd_cpus and _write_to_readonly(enc, hd_cpus) is not None:
+        r, why = _readonly_store_reachable(scen, hd_cpus, deadline)
         if r != z3.unsat:
-            hd = any("HD" in v for v in lit.tthm.values())
-            raise LitmusUnsupported("hardware dirty-state update (TTHM=HD)" if hd else
-                                    "write permission: a store through a db:0 (read-only) "
-                                    "page" + ("" if r == z3.sat else f" (solver: {why})"))
+            raise LitmusUnsupported("hardware dirty-state update (TTHM=HD): a store "
+                                    "through a db:0 dbm:1 page"
+                                    + ("" if r == z3.sat else f" (solver: {why})"))
     if any("HA" in v for v in lit.tthm.values()) and _af0_possible(lit, enc):
         raise LitmusUnsupported("hardware access-flag update (TTHM=HA): a valid descriptor "
                                 "with AF=0 may be in the tables")
@@ -701,16 +716,17 @@ def _af0_possible(lit, enc) -> bool:
 PERMISSION_QUERY_WITHOUT = frozenset({"dependencies", "acquire-release", "coherence"})
 
 
-def _readonly_store_reachable(scen, deadline):
-    """Can a store use a db:0 descriptor, on our machine without the rules that order a
-    store but not a permission fault (PERMISSION_QUERY_WITHOUT)?  (z3 result, reason)"""
+def _readonly_store_reachable(scen, hd_cpus, deadline):
+    """Can a store of a CPU in `hd_cpus` use a db:0 dbm:1 descriptor, on our machine
+    without the rules that order a store but not a fault or a hardware update
+    (PERMISSION_QUERY_WITHOUT)?  (z3 result, reason)"""
     import z3
 
     from ..model.checker import Options, Outcome, _cpu_traces
     from ..model.encode import Encoding, zb
     enc = Encoding(scen, _cpu_traces(scen, Options()), disabled=PERMISSION_QUERY_WITHOUT)
     enc.build(())
-    perm = _write_to_readonly(enc)
+    perm = _write_to_readonly(enc, hd_cpus)
     if perm is None:
         return z3.unsat, ""
     s = z3.Solver()
@@ -726,22 +742,24 @@ def _readonly_store_reachable(scen, deadline):
     return r, (s.reason_unknown() if r == z3.unknown else "")
 
 
-def _write_to_readonly(enc):
-    """A store whose translation uses a page descriptor with AP[2] = 1 (herd db:0):
-    herd would take a permission fault (or, with TTHM=HD and dbm, update the dirty
-    state); our machine does neither.  None when the value sets rule it out."""
+def _write_to_readonly(enc, cpus):
+    """A store of one of `cpus` whose translation uses a page descriptor with AP[2] = 1
+    and DBM = 1 (herd db:0, dbm:1): with TTHM=HD herd would set the dirty state
+    instead of taking the Permission fault our machine takes.  None when the value sets
+    rule it out."""
     from ..model import values as V
     from ..model.encode import And, Or
     parts = []
+    both = MASK_RO | MASK_DBM
     for a, ch in enc.chain_of.items():
-        if not a.is_store:
+        if not a.is_store or a.cpu not in cpus:
             continue
         for k in ch.levels:
             d = ch.d[k]
             vs = enc.vsa.values(d)
-            if vs is not None and not any(x & MASK_RO for x in vs):
+            if vs is not None and not any(x & both == both for x in vs):
                 continue
-            parts.append(And(enc.exec(a), ch.ok[k], V.bit(d, 7)))
+            parts.append(And(enc.happens(a), ch.ok[k], V.bit(d, 7), V.bit(d, 51)))
     if not parts:
         return None
     return Or(*parts)
