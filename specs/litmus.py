@@ -35,10 +35,12 @@ The mapping
   when Always, Forbidden when Never, else Allowed.
 
 What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
-`handled` variant), EL0 threads, hardware AF/dirty updates that could act (TTHM with
-an AF=0 translation or a store to a db:0 page), write permission (a store through a
-db:0 page), MTE, `ifetch`, stage 2, instructions the machine has no semantics for
-(the LSE atomics, ERET, ...), label values, memory attributes, mixed-size accesses.
+`handled` variant; `imprecise`, herd's `handled`, when an access may fault), EL0
+threads, hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
+TTHM=HD with a store to a db:0 dbm:1 page), MTE, `ifetch`, stage 2, instructions the
+machine has no semantics for (the LSE atomics, ERET, ...), label values, memory
+attributes, mixed-size accesses.  A store through a db:0 page otherwise takes a
+Permission fault (Features.write_permission), as in herd.
 """
 from __future__ import annotations
 
