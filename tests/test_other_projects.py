@@ -38,6 +38,8 @@ UBOOT = "u-boot/arch-arm-cpu-armv8-cache--6073c36b2c8d.S"
 HIBERNATE = "linux/hibernate-asm--0a7d87a7776e-v4.x.S"
 KEXEC = "linux/relocate_kernel--efc2d0f20a9d-v5.16.S"
 PKVM = "linux/kvm-hyp-nvhe-hyp-init--01f492e1817e.S"
+HEAD = "linux/head--aacd149b6238-v6.0.S"
+OPTEE_EX = os.path.join(ROOT, "examples", "optee")
 
 EDK2_BBM = "edk2 ArmReplaceLiveTranslationEntry: break-before-make path (MMU on)"
 EDK2_OFF = "edk2 ArmReplaceLiveTranslationEntry: MMU-off path (the block covers the routine)"
@@ -186,6 +188,88 @@ def test_hibernate_switch_needs_the_tlbi(tmp_path):
     p = mutate(HIBERNATE, tmp_path, r"^(\s*)tlbi\s+vmalle1\s*$", r"\1nop")
     v = check(p, "swsusp_arch_suspend_exit", use="linux-hibernate-exit", props=("conflict",))
     assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+
+
+# --------------------------------------------------------------------------- Linux head.S
+
+def test_head_enable_mmu_proved():
+    """__enable_mmu turns the MMU on with TTBR0 = the ID map: the routine's own
+    instructions after the SCTLR write and the caller's at x30 are fetched through
+    it, from an empty TLB (__cpu_setup invalidated it with the MMU off)."""
+    v = check(corpus(HEAD), "__enable_mmu")
+    assert v.status == "PROVED", v.reason
+    assert v.bounds["initial_tlb"] == "empty"
+    steps = [s.text for s in v.witness.steps if s.kind == "instr"]
+    assert any("msr sctlr_el1" in t for t in steps) and steps[-1].startswith("ret")
+
+
+def test_head_enable_mmu_needs_ttbr0_before_the_mmu_is_on(tmp_path):
+    """Without the TTBR0 write the MMU comes on with TTBR0 = 0 (no tables there):
+    the next instruction's fetch faults."""
+    p = mutate(HEAD, tmp_path, r"^(\s*)msr\s+ttbr0_el1, x2.*$", r"\1nop")
+    v = check(p, "__enable_mmu", use="linux-head-enable-mmu", props=("fault",))
+    assert (v.status, v.prop) == ("REFUTED", "fault"), v.reason
+    assert "fetch" in v.reason
+
+
+def test_head_enable_mmu_relies_on_cpu_setup_tlb_flush(tmp_path):
+    """The spec's assumption matters: if the TLB could still hold entries of an
+    earlier configuration (what __cpu_setup's tlbi vmalle1 removes), they would meet
+    the ID map's once the MMU is on."""
+    from bbmcheck.cli.main import cli
+    text = open(os.path.join(ROOT, "specs", "bundled", "linux-head-enable-mmu.bbm.toml"),
+                encoding="utf-8").read()
+    text = text.replace('initial_tlb = "empty"', 'initial_tlb = "stale"')
+    text = text.replace("ttbr0 = 0\n", 'ttbr0 = "fw"\n')
+    text = text.replace("[idmap]", '[tables.fw]\nlevel = 0\n0 = "table(fw_l1)"\n\n'
+                        '[tables.fw_l1]\nlevel = 1\n1 = "block(0xc0000000, 1)"\n\n[idmap]')
+    spec = tmp_path / "stale.bbm.toml"
+    spec.write_text(text)
+    r = CliRunner().invoke(cli, ["prove", corpus(HEAD), "--spec", str(spec),
+                                 "--entry", "__enable_mmu", "--property", "conflict", "-q"])
+    assert r.exit_code == 1, r.output
+    assert "REFUTED  conflicting TLB entries" in r.output, r.output
+
+
+# --------------------------------------------------------------------------- OP-TEE TLB helpers
+
+def optee_prove(spec: str, *extra: str):
+    from bbmcheck.cli.main import cli
+    r = CliRunner().invoke(cli, ["prove", os.path.join(OPTEE_EX, "remap.S"), "--spec",
+                                 spec, "--format", "json", *extra])
+    import json
+    return r.exit_code, json.loads(r.output)[0]
+
+
+@pytest.mark.parametrize("entry", ["remap_va", "remap_all"])
+def test_optee_helpers_bbm_proved(entry):
+    """examples/optee: break-before-make of a global entry with tlbi_va_allasid or
+    tlbi_all (OP-TEE's file, through extra_files) between the break and the make."""
+    rc, v = optee_prove(os.path.join(OPTEE_EX, "remap_va.bbm.toml"), "--entry", entry)
+    assert (rc, v["status"]) == (0, "PROVED"), v.get("reason")
+
+
+def test_optee_tlbi_asid_on_a_global_entry_refuted():
+    """tlbi_asid (TLBI ASIDE1IS) leaves global entries: the old entry survives the
+    break and meets the new one."""
+    rc, v = optee_prove(os.path.join(OPTEE_EX, "remap_asid.bbm.toml"))
+    assert (rc, v["status"], v["property"]) == (1, "REFUTED", "conflict"), v.get("reason")
+
+
+def test_optee_tlbi_asid_on_a_non_global_entry_proved(tmp_path):
+    """The same routine is right for a non-global entry of that ASID."""
+    text = open(os.path.join(OPTEE_EX, "remap_asid.bbm.toml"), encoding="utf-8").read()
+    for a, b in [('0 = "page(old)"', '0 = "page(old, ng=1)"'),
+                 ('x1 = "page(new)"', 'x1 = "page(new, ng=1)"'),
+                 ("== page(new)", "== page(new, ng=1)"),
+                 ('extra_files = ["../../../', 'extra_files = ["' + OPTEE_EX + '/../../../'),
+                 ('expect = "REFUTED"', 'expect = "PROVED"')]:
+        assert a in text
+        text = text.replace(a, b)
+    spec = tmp_path / "remap_asid_ng.bbm.toml"
+    spec.write_text(text)
+    rc, v = optee_prove(str(spec))
+    assert (rc, v["status"]) == (0, "PROVED"), v.get("reason")
 
 
 # --------------------------------------------------------------------------- the command line
