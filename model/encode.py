@@ -129,6 +129,7 @@ class Chain:
     regime_ok: object = None
     access: Access | None = None
     active: object = True        # the walk is used (access executed with the MMU on, ...)
+    floor: object = None         # a TLBI every level's read follows when used (_floors)
     perm: object = False         # a store's Permission fault (Features.write_permission)
 
     def leaf_level(self):
@@ -221,6 +222,7 @@ class Encoding:
         from .vmsa import rules
         self._times()
         self._syncers()
+        self._floors()
         for a in self.accesses:
             self._translate(a)
         self._explicit_reads()
@@ -244,6 +246,79 @@ class Encoding:
             for c in TL.targets(t.effect, t.cpu, self.ncpus):
                 self.inv[(t, c)] = TV.var(f"inv_{t.cpu}_{t.index}_on{c}")
 
+    # ------------------------------------------------------------------ static floors
+    FLOOR_RULES = ("po-time", "walk-order", "tlb-entry-lifetime", "fault-walk-fresh",
+                   "dsb-completes-tlbi")
+
+    def _implied(self, a: Event, x: Event) -> bool:
+        """Whenever a's path is taken, so is x's (x before a on a's CPU)."""
+        gx = x.guard
+        if V.concrete_bool(gx) is True:
+            return True
+        cache = self.__dict__.setdefault("_impl", {})
+        key = (a, x)
+        if key not in cache:
+            s = z3.Solver()
+            s.add(zb(a.guard), z3.Not(zb(gx)))
+            cache[key] = s.check() == z3.unsat
+        return cache[key]
+
+    def _floors(self):
+        """For each access, the latest TLBI t of its CPU that every walk read its
+        translation uses comes after (self.floor[a] = t): t invalidates every entry of
+        a's VA at every level, a DSB completes it on a's CPU, and an ISB (or, with
+        FEAT_ETS2, that DSB) orders a's lookup after the DSB, all on every path that
+        reaches a.  Then, whenever a's walk is used (the access happens with the MMU
+        on), every level is read at or after t is performed there: a level read
+        earlier is a TLB entry that t removes before the lookup (tlb-entry-lifetime:
+        a table entry must live until the next level is read, the leaf until the
+        lookup; fault-walk-fresh: a faulting level is read at the lookup; walk-order:
+        the levels are read in order).  encode uses it to leave out TTBR values and
+        stores such a walk cannot read (see walk(), _prune())."""
+        self.floor: dict = {}
+        if any(r in self.disabled for r in self.FLOOR_RULES):
+            return
+        for a in self.accesses:
+            look = "fetch-translation" if a.fetch else "walks-run-ahead"
+            if look in self.disabled:
+                continue
+            syncs = []
+            if len(a.last_isb) == 1:
+                syncs.append(next(iter(a.last_isb)))
+            if (self.features.ets2 and not a.fetch and len(a.last_dsb) == 1
+                    and "ets2-dsb-orders-walks" not in self.disabled):
+                syncs.append(next(iter(a.last_dsb)))
+            syncs = [x for x in syncs if self._implied(a, x)]
+            if not syncs:
+                continue
+            sync = max(syncs, key=lambda x: x.index)
+            evs = self.traces[a.cpu].events
+            best = None
+            for t in evs[:sync.index]:
+                if not isinstance(t, TLBIEvent) or (t, a.cpu) not in self.inv:
+                    continue
+                if not self._matches_all(t, a):
+                    continue
+                done = [d for d in evs[t.index + 1:sync.index + 1]
+                        if isinstance(d, Barrier) and d.op == "dsb"
+                        and (t in d.completes_local or (t in d.completes_global))
+                        and self._implied(a, d)]
+                if done and self._implied(a, t):
+                    best = t
+            if best is not None:
+                self.floor[a] = best
+
+    def _matches_all(self, t, a) -> bool:
+        asid = V.var("floor_asid_any", 16)
+        for k in range(self.regime.start_level, 4):
+            for leaf in (True, False):
+                for g in (True, False):
+                    m = TL.matches(t.effect, self.features, va=a.va, level=k, leaf=leaf,
+                                   is_global=g, asid=asid, regime_el=self.regime.el)
+                    if V.concrete_bool(m) is not True:
+                        return False
+        return True
+
     def _syncers(self):
         for tr in self.traces:
             for e in tr.events:
@@ -261,7 +336,7 @@ class Encoding:
             v = V.var(f"init_{name}_cpu{cpu}", 64)
         return v
 
-    def sysreg_in_effect(self, cpu: int, name: str, time, tag: str):
+    def sysreg_in_effect(self, cpu: int, name: str, time, tag: str, floor=None):
         """The value of system register `name` that translation on `cpu` may use at
         `time`: the last value made effective by an ISB, or any value written since
         (R_: a direct write is only guaranteed to be used after a context
@@ -285,6 +360,25 @@ class Encoding:
             cons.append(Implies(sel == i, And(self.exec(w), w.t < time,
                                               *[z3.Not(synced_before(l)) for l in later])))
             val = V.ite(sel == i, w.value, val)
+        if floor is not None:
+            # the read is at or after TLBI `floor[0]` is performed whenever `floor[1]`
+            # holds: a write with an ISB before that TLBI on every path to `floor[2]`
+            # is synchronized by then, and so are the values before it
+            t, rel, a = floor
+            lo = 0
+            for i, w in enumerate(writes, 1):
+                if any(x.index < t.index and self._implied(a, x)
+                       for x in self.syncers.get(w, [])) and self._implied(a, w):
+                    lo = i
+            # ...and it is no later than the lookup, so no write after the access in
+            # program order is in effect yet
+            hi = sum(1 for w in writes if w.index < a.index)
+            if lo or hi < len(writes):
+                cons_rel = Implies(rel, And(sel >= lo, sel <= hi))
+                val = writes[lo - 1].value if lo else init
+                for i in range(lo + 1, hi + 1):
+                    val = V.ite(sel == i, writes[i - 1].value, val)
+                return val, And(*cons, cons_rel)
         return val, And(*cons)
 
     # ------------------------------------------------------------------ translation
@@ -309,7 +403,8 @@ class Encoding:
             self.pa[a] = a.va
             self.fault[a] = False
             return
-        ch = self.walk(a.cpu, a.va, tag, kind="access", before=a.index, access=a)
+        ch = self.walk(a.cpu, a.va, tag, kind="access", before=a.index, access=a,
+                       rel=And(self.happens(a), mmu))
         ch.active = And(self.happens(a), mmu)
         self.chain_of[a] = ch
         self.pa[a] = V.ite(mmu, ch.pa, a.va)
@@ -321,7 +416,7 @@ class Encoding:
         self.fault[a] = And(zb(mmu), flt)
 
     def walk(self, cpu: int, va, tag: str, *, kind: str, before: int | None = None,
-             access: Access | None = None, levels_upto: int = 3) -> Chain:
+             access: Access | None = None, levels_upto: int = 3, rel=None) -> Chain:
         """A translation table walk of `va` on `cpu` (its reads are added to the
         encoding; their timing rules are applied by rules.py)."""
         R = self.regime
@@ -331,18 +426,24 @@ class Encoding:
         for k in ch.levels:
             ch.r[k] = TV.var(f"r_{tag}_{k}")
         r0 = ch.r[R.start_level]
+        floor = None
+        if kind == "access" and access in self.floor and rel is not None:
+            ch.floor = self.floor[access]
+            ok = (V.bool_or(R.upper_range(va), R.lower_range(va)) if ttbr1 is not None
+                  else R.lower_range(va))
+            floor = (ch.floor, And(rel, ok), access)
         if ttbr1 is not None:
             upper = R.upper_range(va)
             lower = R.lower_range(va)
-            t0, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0")
-            t1, c1 = self.sysreg_in_effect(cpu, ttbr1, r0, tag + "_t1")
+            t0, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0", floor)
+            t1, c1 = self.sysreg_in_effect(cpu, ttbr1, r0, tag + "_t1", floor)
             ttbr = V.ite(upper, t1, t0)
             ch.asid = V.extract(t0, 63, 48)
             self.add("sysreg-in-effect", And(c0, c1))
         else:
             upper = False
             lower = R.lower_range(va)
-            ttbr, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0")
+            ttbr, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0", floor)
             ch.asid = V.const(0, 16)
             self.add("sysreg-in-effect", c0)
         ch.upper = upper
