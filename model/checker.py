@@ -71,8 +71,8 @@ MODEL_OMITS = [
     "memory is coherent even with the MMU off",
     "instruction fetch: instructions are fetched without translation (the code mapping is "
     "assumed valid and unchanged)",
-    "stage 2 translation, hardware updates of AF/DBM, 16K/64K granules; permission faults "
-    "(a store through a read-only mapping is not checked)",
+    "stage 2 translation, hardware updates of AF/DBM, 16K/64K granules",
+    "permission faults: a store through a read-only mapping is not checked",
     "exceptions and interrupts (eret/hvc/smc end the analysis as unsupported)",
     "shareability domains beyond 'own CPU' (NSH) and 'every modelled CPU' (ISH/OSH/SY)",
 ]
