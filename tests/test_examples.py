@@ -3,6 +3,7 @@ runs them (`bbmcheck prove FILE --spec SPEC`)."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import sys
 
@@ -65,3 +66,145 @@ def test_ttl_hint_left_in_operand_refuted_with_feat_ttl(tmp_path):
     v = json.loads(out)[0]
     assert v["property"] in ("conflict", "bbm", "stale")
     assert "TTL = 0b1111" in json.dumps(v)
+
+
+# ------------------------------------------------------------------ more edits (issue 4)
+
+def _variant(tmp_path, name, old, new, count=1):
+    src = (REMAP / "remap.S").read_text()
+    assert src.count(old) == count, (name, old)
+    asm = tmp_path / f"{name}.S"
+    asm.write_text(src.replace(old, new))
+    return asm
+
+
+def _json(asm, spec, *extra):
+    rc, out = prove([str(asm), "--spec", str(spec), "--format", "json", "--no-minimize",
+                     *extra])
+    v = json.loads(out)[0]
+    return rc, v["status"], v["property"], v
+
+
+def test_dsb_ishst_after_the_tlbi_is_not_enough(tmp_path):
+    """A DSB of stores only does not wait for the TLBI: old and new entries meet."""
+    asm = _variant(tmp_path, "ishst", "dsb	ish				// 4.", "dsb	ishst				// 4.")
+    rc, st, prop, v = _json(asm, REMAP / "remap.bbm.toml")
+    assert (rc, st, prop) == (1, "REFUTED", "conflict")
+    assert v["trace"]["steps"], "the trace has steps"
+
+
+def test_local_tlbi_while_another_cpu_uses_the_mapping(tmp_path):
+    """`tlbi vaae1` (this CPU only): CPU 1 may keep the old entry."""
+    asm = _variant(tmp_path, "local", "tlbi	vaae1is, \\tmp", "tlbi	vaae1, \\tmp")
+    rc, st, prop, v = _json(asm, REMAP / "remap.bbm.toml")
+    assert (rc, st) == (1, "REFUTED") and prop in ("conflict", "bbm")
+    assert v["trace"]["details"]["cpu"] == 1          # the other CPU's TLB
+
+
+def _load_after_make(tmp_path, isb: bool):
+    end = "	isb\n	ret\nSYM_FUNC_END(remap_page)"
+    new = ("	isb\n" if isb else "") + "	ldr	x4, [x2]\n	ret\nSYM_FUNC_END(remap_page)"
+    return _variant(tmp_path, f"load{int(isb)}", end, new)
+
+
+def test_load_through_the_new_entry_without_isb(tmp_path):
+    """Base architecture: the load's walk may run ahead of the DSB and read the
+    break: translation fault.  FEAT_ETS2: the DSB alone rules that out."""
+    asm = _load_after_make(tmp_path, isb=False)
+    rc, st, prop, v = _json(asm, REMAP / "remap.bbm.toml")
+    assert (rc, st, prop) == (1, "REFUTED", "fault")
+    assert v["trace"]["details"]["cpu"] == 0
+    rc, st, prop, v = _json(asm, REMAP / "remap.bbm.toml", "--feature", "ets2")
+    assert (rc, st) == (0, "PROVED")
+
+
+def test_load_through_the_new_entry_after_isb(tmp_path):
+    asm = _load_after_make(tmp_path, isb=True)
+    rc, st, prop, v = _json(asm, REMAP / "remap.bbm.toml")
+    assert (rc, st) == (0, "PROVED")
+
+
+def _map_spec(tmp_path, routine_lines=None):
+    """map_page on CPU 0: pte[3] (invalid) becomes page(new), then a load through it."""
+    spec = (REMAP / "remap.bbm.toml").read_text()
+    spec = spec.replace('file = "remap.S"', f'file = "{REMAP / "remap.S"}"')
+    spec = spec.replace('entry = "remap_page"\nregs = { x0 = "kva(511, 511, 511, 2)", '
+                        'x1 = "page(new)", x2 = "kva(511, 511, 511, 0)" }',
+                        'entry = "map_page"\nregs = { x0 = "kva(511, 511, 511, 2, off=24)", '
+                        'x1 = "page(new)", x2 = "kva(511, 511, 511, 3)" }')
+    spec = spec.replace('expr = "final(slot(pte, 0)) == page(new)"',
+                        'expr = "final(slot(pte, 3)) == page(new)"')
+    spec = spec.replace('except = ["slot(pte, 0)"]', 'except = ["slot(pte, 3)"]')
+    assert "map_page" in spec
+    p = tmp_path / "map.bbm.toml"
+    p.write_text(spec)
+    return p
+
+
+def test_invalid_to_valid_needs_no_tlbi(tmp_path):
+    rc, st, prop, v = _json(REMAP / "remap.S", _map_spec(tmp_path))
+    assert (rc, st) == (0, "PROVED"), v.get("reason")
+
+
+def test_invalid_to_valid_without_isb_faults(tmp_path):
+    src = (REMAP / "remap.S").read_text()
+    marker = "	dsb	ishst\n	isb\n	ldr	x3, [x2]\n"
+    assert src.count(marker) == 1
+    asm = tmp_path / "map_noisb.S"
+    asm.write_text(src.replace(marker, "	dsb	ishst\n	ldr	x3, [x2]\n"))
+    rc, st, prop, v = _json(asm, _map_spec(tmp_path))
+    assert (rc, st, prop) == (1, "REFUTED", "fault")
+
+
+# ------------------------------------------------------------------ TTBR switches
+
+TTBR = REMAP.parent / "ttbr"
+
+
+@pytest.mark.parametrize("entry,expect", [
+    ("switch_ttbr1_safe", ("PROVED", None)),
+    ("switch_ttbr1_direct", ("REFUTED", "conflict")),
+    ("switch_ttbr1_no_isb", ("REFUTED", "conflict")),
+])
+def test_ttbr_switch(entry, expect):
+    rc, st, prop, v = _json(TTBR / "switch.S", TTBR / "switch.bbm.toml", "--entry", entry)
+    assert (st, prop) == expect, v.get("reason")
+    if st == "REFUTED":
+        assert v["trace"]["steps"]
+
+
+# ------------------------------------------------------------------ in place, allowed
+
+def _in_place_spec(tmp_path, new, x0="kva(511, 511, 511, 2)", extra=""):
+    rules = REMAP.parent / "rules"
+    src = (rules / "in_place.bbm.toml").read_text()
+    src = src.replace('file = "in_place.S"', f'file = "{rules / "in_place.S"}"')
+    src = src.replace('x0 = "kva(511, 511, 511, 2)", x1 = "page(data, ng=1)"',
+                      f'x0 = "{x0}", x1 = "{new}"')
+    src = src.replace('2 = "page(pte)"\n', '2 = "page(pte)"\n' + extra)
+    for k in ("expect", "expect_property"):
+        src = re.sub(rf"^{k} = .*$", "", src, flags=re.M)
+    p = tmp_path / "in_place.bbm.toml"
+    p.write_text(src)
+    return rules / "in_place.S", p
+
+
+def test_permission_only_change_in_place_is_allowed(tmp_path):
+    asm, spec = _in_place_spec(tmp_path, "page(data, ap=2)")
+    rc, st, prop, v = _json(asm, spec)
+    assert (rc, st) == (0, "PROVED"), v.get("reason")
+
+
+def test_setting_an_ignored_bit_of_a_table_descriptor_is_allowed(tmp_path):
+    """pmd[511] (mapped at pte slot 3) = table(pte) gets an IGNORED bit set."""
+    asm, spec = _in_place_spec(tmp_path, "table(pte, ignored=1 << 58)",
+                               x0="kva(511, 511, 511, 3, off=4088)",
+                               extra='3 = "page(pmd)"\n')
+    rc, st, prop, v = _json(asm, spec)
+    assert (rc, st) == (0, "PROVED"), v.get("reason")
+
+
+def test_output_address_change_in_place_is_refuted(tmp_path):
+    asm, spec = _in_place_spec(tmp_path, "page(pte)")
+    rc, st, prop, v = _json(asm, spec)
+    assert (rc, st, prop) == (1, "REFUTED", "bbm")

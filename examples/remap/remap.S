@@ -52,3 +52,17 @@ SYM_FUNC_START(read_page)
 	ldr	x2, [x0, #8]
 	ret
 SYM_FUNC_END(read_page)
+
+/*
+ * void map_page(u64 *ptep, u64 new_pte, unsigned long va): make an invalid entry
+ * valid and use it at once.  No TLB can hold an entry for an invalid descriptor, so
+ * no TLBI is needed: the DSB makes the store visible to the walker and the ISB
+ * keeps the load's walk from running ahead of it.
+ */
+SYM_FUNC_START(map_page)
+	str	x1, [x0]
+	dsb	ishst
+	isb
+	ldr	x3, [x2]
+	ret
+SYM_FUNC_END(map_page)
