@@ -55,6 +55,7 @@ class Options:
     minimize: bool = True
     timeout_ms: int = 0                # 0: no limit
     reduce_await: bool = True
+    prune_forks: bool = True           # symbolic execution: no fork on a decided branch
     disabled_rules: frozenset = frozenset()
     witness: bool = True
     progress: object = None            # callable(str) for progress messages
@@ -93,7 +94,8 @@ def _cpu_traces(scen: Scenario, opts: Options):
         ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
                       scen.symbol_address, scen.bound, sp=c.sp, reduce_await=opts.reduce_await,
                       fetch=getattr(scen, "fetch", False),
-                      end_before=getattr(scen, "end_before", ()))
+                      end_before=getattr(scen, "end_before", ()),
+                      prune_forks=opts.prune_forks)
         traces.append(ex.run())
     return traces
 

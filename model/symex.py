@@ -305,7 +305,7 @@ class Executor:
                  regs: dict[int, object], sysregs: dict[str, object],
                  symbol: Callable[[str], int], bound: int, *,
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
-                 fetch: bool = False, end_before=()):
+                 fetch: bool = False, end_before=(), prune_forks: bool = True):
         self.program = program
         self.fetch = fetch
         self.end_before = tuple(" ".join(p.lower().split()) for p in end_before)
@@ -313,6 +313,7 @@ class Executor:
         self.symbol = symbol
         self.bound = bound
         self.reduce_await = reduce_await
+        self.prune_forks = prune_forks
         self.trace = CpuTrace(cpu, entry)
         self.loads = LoadIndex()
         self.cfg = cfg or CFG(program, entry_addr, symbol)
@@ -543,7 +544,7 @@ class Executor:
         # data-dependent: fork, unless the path condition already decides it (a merged
         # state's registers are if-then-else terms that no syntactic check relates,
         # e.g. a loop counter against its end; without this a loop unrolls to the bound)
-        c = self._decided(st.guard, cond)
+        c = self._decided(st.guard, cond) if self.prune_forks else None
         if c is True:
             return self._goto(st, t, step)
         if c is False:

@@ -208,3 +208,33 @@ def test_output_address_change_in_place_is_refuted(tmp_path):
     asm, spec = _in_place_spec(tmp_path, "page(pte)")
     rc, st, prop, v = _json(asm, spec)
     assert (rc, st, prop) == (1, "REFUTED", "bbm")
+
+
+# ------------------------------------------------------------------ reductions
+
+def _verdict_with(asm, spec, entry=None, **opts):
+    from bbmcheck.model.checker import Checker, Options
+    from bbmcheck.specs.spec import load_spec
+    scen = load_spec(str(spec), asm_file=str(asm))
+    if entry:
+        for c in scen.cpus:
+            c.entry = entry
+    o = Options(minimize=False, **opts)
+    o.props = tuple(scen.properties)
+    v = Checker(scen, o).run()
+    return v.status, v.prop
+
+
+@pytest.mark.parametrize("case", ["remap", "nobreak", "nodsb", "ttbr-direct", "ttbr-safe"])
+def test_reductions_leave_verdicts_unchanged(case, tmp_path):
+    """The symbolic executor's reductions — an await loop run as one step, no fork on a
+    branch the path condition decides — change no verdict of the examples."""
+    if case.startswith("ttbr"):
+        asm, spec = TTBR / "switch.S", TTBR / "switch.bbm.toml"
+        entry = {"ttbr-direct": "switch_ttbr1_direct", "ttbr-safe": "switch_ttbr1_safe"}[case]
+    else:
+        asm, spec = make(tmp_path, case)
+        entry = None
+    base = _verdict_with(asm, spec, entry)
+    assert _verdict_with(asm, spec, entry, reduce_await=False) == base
+    assert _verdict_with(asm, spec, entry, prune_forks=False) == base
