@@ -561,6 +561,9 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     out.append(f"  time {s.get('total_s', 0):.2f} s (symbolic execution "
                f"{s.get('symex_s', 0):.2f} s, encoding {s.get('encode_s', 0):.2f} s, "
                f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints)")
+    if rep["status"] == "REFUTED" and s.get("minimal") is False:
+        out.append("  the trace was shortened within the minimisation time limit; a shorter "
+                   "one may exist")
     return "\n".join(out)
 
 

@@ -56,6 +56,7 @@ class Options:
     timeout_ms: int = 0                # 0: no limit
     reduce_await: bool = True
     prune_forks: bool = True           # symbolic execution: no fork on a decided branch
+    minimize_step_ms: int = 10_000     # time limit of each step of trace minimisation
     disabled_rules: frozenset = frozenset()
     witness: bool = True
     progress: object = None            # callable(str) for progress messages
@@ -281,23 +282,36 @@ class Checker:
                          if e.step is not None])
 
     def _minimize(self, enc, s, m):
-        """Fewest executed instructions: binary search on a bound of the count."""
+        """Fewest executed instructions: binary search on a bound of the count.  Each
+        step is time-limited (proving that no shorter trace exists can cost far more
+        than finding the violation); when a step gives up, the shortest trace found so
+        far is kept and stats['minimal'] says it may not be the shortest."""
         count = self._count(enc)
         best = m.eval(count, model_completion=True).as_long()
         lo = 0
-        while lo < best:
-            mid = (lo + best) // 2
-            s.push()
-            s.add(count <= mid)
-            r = s.check()
-            if r == z3.sat:
-                m = s.model()
-                best = m.eval(count, model_completion=True).as_long()
-            else:
-                lo = mid + 1
-            s.pop()
-            if r == z3.unknown:
-                break
+        step_ms = self.opts.minimize_step_ms
+        if self.opts.timeout_ms:
+            step_ms = min(step_ms, self.opts.timeout_ms)
+        s.set("timeout", step_ms)
+        minimal = True
+        try:
+            while lo < best:
+                mid = (lo + best) // 2
+                s.push()
+                s.add(count <= mid)
+                r = s.check()
+                if r == z3.sat:
+                    m = s.model()
+                    best = m.eval(count, model_completion=True).as_long()
+                elif r == z3.unsat:
+                    lo = mid + 1
+                s.pop()
+                if r == z3.unknown:
+                    minimal = False
+                    break
+        finally:
+            s.set("timeout", self.opts.timeout_ms or 4294967295)
+        self.stats["minimal"] = minimal
         return m
 
     # ------------------------------------------------------------------ outcomes
