@@ -27,7 +27,7 @@ from .encode import Or, And, Encoding, zb
 from .events import Access, Return
 from .scenario import Scenario
 from .symex import Executor
-from .trace import Trace, extract
+from .trace import Trace, _true, extract
 
 EXIT = {"PROVED": 0, "REFUTED": 1, "INCONCLUSIVE": 3, "VACUOUS": 3, "UNKNOWN": 3}
 
@@ -110,10 +110,6 @@ def bounds_of(scen: Scenario) -> dict:
         "features": scen.features.describe(),
         "initial_tlb": scen.initial_tlb,
     }
-
-
-def _true(m, c) -> bool:
-    return z3.is_true(m.eval(c, model_completion=True))
 
 
 class Checker:

@@ -545,6 +545,15 @@ def dsb_completes_tlbi(enc):
                                                    enc.inv[(t, c)] < b.t))
 
 
+def _completed_on(enc, b):
+    """(TLBI, CPU) pairs the DSB b completes: a local TLBI on its own CPU, a broadcast
+    one on every CPU in its scope."""
+    out = [(t, t.cpu) for t in b.completes_local]
+    out += [(t, c) for t in b.completes_global
+            for c in TL.targets(t.effect, t.cpu, enc.ncpus)]
+    return out
+
+
 @rule("tlbi-waits-for-users", "A TLBI is not complete until every access of another CPU "
       "that used an entry it removes has been performed, and every fault of another CPU "
       "taken on a descriptor read before the TLBI was performed there has been taken: the "
@@ -555,10 +564,7 @@ def dsb_completes_tlbi(enc):
 def tlbi_waits(enc):
     for b in _barriers(enc, "dsb"):
         hb = enc.happens(b)
-        pairs = [(t, t.cpu) for t in b.completes_local]
-        pairs += [(t, c) for t in b.completes_global
-                  for c in TL.targets(t.effect, t.cpu, enc.ncpus)]
-        for t, c in pairs:
+        for t, c in _completed_on(enc, b):
             inv = enc.inv.get((t, c))
             if inv is None:
                 continue
@@ -610,10 +616,7 @@ def tlbi_same_va(enc):
     from ..vsa import may_equal
     for b in _barriers(enc, "dsb"):
         hb = enc.happens(b)
-        pairs = [(t, t.cpu) for t in b.completes_local]
-        pairs += [(t, c) for t in b.completes_global
-                  for c in TL.targets(t.effect, t.cpu, enc.ncpus)]
-        for t, c in pairs:
+        for t, c in _completed_on(enc, b):
             inv = enc.inv.get((t, c))
             if inv is None or c == t.cpu:
                 continue
