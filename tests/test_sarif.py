@@ -1,15 +1,27 @@
 """`bbmcheck prove --format sarif`: SARIF 2.1.0.
 
-No package on PyPI that we could find ships the official SARIF 2.1.0 JSON schema, and
-tests have no network, so the log is validated against our own JSON Schema of the
-SARIF 2.1.0 objects bbmcheck writes (from the OASIS specification, sections 3.11-3.38:
-required properties, enumerations, minimums; `additionalProperties: false` on the
-objects we write so a misspelt property fails), plus the rules between objects that a
-schema cannot state.  See docs/report.md.
+Every log is validated three ways:
+
+1. against the official SARIF 2.1.0 JSON schema (the final "rtm.5" text, as
+   published with the OASIS standard and on schemastore).  It is not stored in this
+   repository: the test takes it from the npm package `@microsoft/jest-sarif` (MIT,
+   Microsoft's SARIF SDK, which ships the schema file), fetched once with `npm pack`
+   into the user's cache, or from the file `BBMCHECK_SARIF_SCHEMA` names.  Without
+   npm and network those tests skip, saying so;
+2. against our own stricter schema of the subset bbmcheck writes (from the OASIS
+   specification, sections 3.11-3.38: `additionalProperties: false` on the objects we
+   write, so a misspelt property fails — the official schema allows any property
+   there);
+3. by the rules between objects that a schema cannot state.  See docs/report.md.
 """
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -100,6 +112,52 @@ SARIF_SUBSET = {
 }
 
 
+OFFICIAL_PACKAGE = "@microsoft/jest-sarif@1.0.0-beta.0"
+OFFICIAL_MEMBER = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
+
+
+def _official_schema_file() -> tuple[Path | None, str]:
+    """The official schema's file, or None and why it is not available."""
+    named = os.environ.get("BBMCHECK_SARIF_SCHEMA")
+    if named:
+        return (Path(named), "") if Path(named).is_file() else (None, f"{named} missing")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bbmcheck"
+    cached = cache / Path(OFFICIAL_MEMBER).name
+    if cached.is_file():
+        return cached, ""
+    npm = shutil.which("npm")
+    if not npm:
+        return None, "npm not installed: cannot fetch the official SARIF schema"
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            r = subprocess.run([npm, "pack", OFFICIAL_PACKAGE, "--pack-destination", tmp],
+                               capture_output=True, text=True, timeout=180)
+        except subprocess.TimeoutExpired:
+            return None, f"npm pack {OFFICIAL_PACKAGE} timed out"
+        tgz = list(Path(tmp).glob("*.tgz"))
+        if r.returncode or not tgz:
+            return None, f"npm pack {OFFICIAL_PACKAGE} failed: {r.stderr.strip()[-200:]}"
+        with tarfile.open(tgz[0]) as tar:
+            data = tar.extractfile(OFFICIAL_MEMBER).read()
+    cache.mkdir(parents=True, exist_ok=True)
+    part = cached.with_suffix(".part")
+    part.write_bytes(data)
+    part.replace(cached)
+    return cached, ""
+
+
+@pytest.fixture(scope="session")
+def official_validator():
+    path, why = _official_schema_file()
+    if path is None:
+        pytest.skip(why)
+    schema = json.loads(path.read_text())
+    assert "2.1.0" in schema["title"], schema["title"]
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
 def check_sarif(log: dict, trace_reports: list[dict] | None = None) -> None:
     """Validate a SARIF log: the schema subset, then what a schema cannot say."""
     jsonschema.validate(log, SARIF_SUBSET)
@@ -151,6 +209,29 @@ def sarifs(tmp_path_factory):
 def test_sarif_is_valid(sarifs, name):
     rc, log, asm = sarifs[name]
     check_sarif(log)
+
+
+@pytest.mark.parametrize("name", ["remap", "nodsb", "nobreak"])
+def test_sarif_is_valid_against_the_official_schema(sarifs, official_validator, name):
+    rc, log, asm = sarifs[name]
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in official_validator.iter_errors(log)]
+    assert errors == []
+
+
+def test_official_schema_rejects_broken_sarif(sarifs, official_validator):
+    """The official schema is really applied: a wrong level, a missing message and a
+    negative execution order each fail it."""
+    rc, log, asm = sarifs["nodsb"]
+    for path, value in [(("level",), "fatal"), (("message",), {}),
+                        (("codeFlows", 0, "threadFlows", 0, "locations", 0,
+                          "executionOrder"), -5)]:
+        bad = json.loads(json.dumps(log))
+        obj = bad["runs"][0]["results"][0]
+        for key in path[:-1]:
+            obj = obj[key]
+        obj[path[-1]] = value
+        assert list(official_validator.iter_errors(bad)), path
 
 
 def test_proved_gives_no_result(sarifs):
