@@ -88,16 +88,89 @@ def model_omits(scen: Scenario) -> list[str]:
     return [FETCH_MODELLED if o.startswith("instruction fetch:") else o for o in MODEL_OMITS]
 
 
+def initial_load_hint(scen: Scenario, c):
+    """load_hint(va, size) for CPU setup `c`: the value of the scenario's initial memory
+    at the PA that a walk of the CPU's *initial* tables gives for `va` (VA = PA with
+    the MMU off), when every descriptor and the word read are concrete; else None.
+    Only a guess for symbolic execution (which side of a branch to explore first,
+    symex.Executor._hinted): a wrong one costs an INCONCLUSIVE, never a verdict."""
+    R, mem, el = scen.regime, scen.memory, scen.regime.el
+
+    def concrete(v):
+        if isinstance(v, int):
+            return v
+        return V.as_int(v) if v is not None and V.is_concrete(v) else None
+
+    def word(pa):
+        return concrete(mem.get(pa))
+
+    def translate(va):
+        sctlr = concrete(c.sysregs.get(f"sctlr_el{el}"))
+        if sctlr is None:
+            return None
+        if not sctlr & 1:
+            return va
+        top = va >> R.va_bits
+        if top == 0:
+            ttbr = c.sysregs.get(f"ttbr0_el{el}")
+        elif el == 1 and top == (1 << (64 - R.va_bits)) - 1:
+            ttbr = c.sysregs.get("ttbr1_el1")
+        else:
+            return None
+        ttbr = concrete(ttbr)
+        if ttbr is None:
+            return None
+        base = ttbr & ((1 << 48) - 1) & ~0xFFF
+        for level in range(R.start_level, 4):
+            hi, lo = R.index_bits(level)
+            d = word(base + 8 * ((va >> lo) & ((1 << (hi - lo + 1)) - 1)))
+            if d is None or not d & 1:
+                return None
+            if level < 3 and d & 2:                      # table
+                base = d & ((1 << 48) - 1) & ~0xFFF
+                continue
+            if level == 0 or (level == 3 and not d & 2):  # reserved encodings
+                return None
+            mask = (1 << lo) - 1
+            return (d & ((1 << 48) - 1) & ~mask) | (va & mask)
+        return None
+
+    def hint(va, size):
+        pa = translate(va)
+        if pa is None or (pa & 7) + size > 8:
+            return None
+        w = word(pa & ~7)
+        if w is None:
+            return None
+        return (w >> (8 * (pa & 7))) & ((1 << (8 * size)) - 1)
+    return hint
+
+
 def _cpu_traces(scen: Scenario, opts: Options):
+    """Each CPU's symbolic execution.  Where the step bound cuts a path (typically a
+    loop whose trip count is a loaded value: every iteration forks, and the paths
+    that leave it merge with the one the bound cuts) and the reductions are on, the
+    CPU is executed again with load hints (initial_load_hint): a loop is left where
+    the values its loads would read from the initial memory leave it, and the next
+    iteration is kept as an unexplored path — reported if any execution takes it."""
     traces = []
     for c in scen.cpus:
         entry_addr = scen.symbol_address(c.entry)
-        ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
-                      scen.symbol_address, scen.bound, sp=c.sp, reduce_await=opts.reduce_await,
-                      fetch=getattr(scen, "fetch", False),
-                      end_before=getattr(scen, "end_before", ()),
-                      prune_forks=opts.prune_forks)
-        traces.append(ex.run())
+
+        def execute(hint=None):
+            ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
+                          scen.symbol_address, scen.bound, sp=c.sp,
+                          reduce_await=opts.reduce_await,
+                          fetch=getattr(scen, "fetch", False),
+                          end_before=getattr(scen, "end_before", ()),
+                          prune_forks=opts.prune_forks, load_hint=hint)
+            return ex.run()
+        tr = execute()
+        if opts.prune_forks and tr.stats.get("cut"):
+            hinted = execute(initial_load_hint(scen, c))
+            if hinted.stats.get("unexplored"):
+                tr = hinted
+        traces.append(tr)
     return traces
 
 
@@ -241,6 +314,11 @@ class Checker:
         if r == z3.sat:
             s.pop()
             stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
+            if stop.reason == "unexplored":
+                return Verdict("INCONCLUSIVE", f"an execution of CPU{stop.cpu} takes a branch "
+                                               f"symbolic execution did not explore ({stop.detail}, "
+                                               f"its initial value); no violation in the "
+                                               f"explored ones")
             return Verdict("INCONCLUSIVE", f"the bound of {self.scen.bound} steps per CPU cuts an "
                                            f"execution of CPU{stop.cpu} ({stop.detail}); no "
                                            f"violation within it — raise --bound")

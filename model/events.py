@@ -180,7 +180,8 @@ class Return(Event):
 class Stop(Event):
     """A path that ends without returning: reason 'unsupported' (an instruction the
     model cannot execute), 'bound' (the step bound cut it), 'blocked' (an await loop
-    that has not yet seen its exit condition: the CPU waits there)."""
+    that has not yet seen its exit condition: the CPU waits there), 'unexplored' (the
+    side of a branch symbolic execution did not follow: see Executor._hinted)."""
     reason: str = ""
     detail: str = ""
 

@@ -380,8 +380,10 @@ def unsupported(enc: Encoding):
 
 
 def cut_by_bound(enc: Encoding):
+    """Executions a path the symbolic execution did not finish stands for: cut by the
+    step bound, or the side of a branch it did not explore (symex: `unexplored`)."""
     parts = [(enc.happens(e), {"stop": e}) for tr in enc.traces for e in tr.events
-             if isinstance(e, Stop) and e.reason == "bound"]
+             if isinstance(e, Stop) and e.reason in ("bound", "unexplored")]
     return Or(*[p for p, _ in parts]), parts
 
 

@@ -187,6 +187,11 @@ class _Ctx:
     def load(self, addr, size, *, acquire=False, exclusive=False):
         name = f"ld_{self.ex.cpu}_{len(self.ex.trace.events)}"
         val = V.var(name, size * 8)
+        hint = self.ex.load_hint
+        if hint is not None and V.is_concrete(addr):
+            h = hint(V.as_int(addr), size)
+            if h is not None:
+                self.ex._hints[name] = h
         ev = self._access(is_store=False, va=addr, size=size, value=val, acquire=acquire,
                           exclusive=exclusive)
         self.ex.loads.by_name[name] = ev
@@ -305,8 +310,13 @@ class Executor:
                  regs: dict[int, object], sysregs: dict[str, object],
                  symbol: Callable[[str], int], bound: int, *,
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
-                 fetch: bool = False, end_before=(), prune_forks: bool = True):
+                 fetch: bool = False, end_before=(), prune_forks: bool = True,
+                 load_hint: Callable[[int, int], int | None] | None = None):
         self.program = program
+        # load_hint(va, size): the value a load from a concrete VA is expected to read
+        # (None: no guess); used only to choose not to run a loop's next iteration
+        self.load_hint = load_hint
+        self._hints: dict[str, int] = {}
         self.fetch = fetch
         self.end_before = tuple(" ".join(p.lower().split()) for p in end_before)
         self.cpu = cpu
@@ -550,6 +560,21 @@ class Executor:
         if c is False:
             return self._goto(st, nxt, step)
         deps = self.loads.leaves(cond)
+        h = self._hinted(st.guard, cond, deps, st.pc, t) if self.prune_forks else None
+        if h is not None:
+            # leave the loop where the loads' expected values leave it; the next
+            # iteration ends as an unexplored path (a cut: INCONCLUSIVE if any
+            # execution takes it)
+            st.trk["ctrl"] = st.trk["ctrl"] | deps
+            again = st.copy()
+            again.guard = _and(st.guard, cond)
+            st.guard = _and(st.guard, V.bool_not(cond))
+            self.stats["unexplored"] = self.stats.get("unexplored", 0) + 1
+            self._stop(again, "unexplored",
+                       f"the loop at {instr.loc.short()} was left where "
+                       + ", ".join(f"the load at {e.step.instr.loc.short()} reads {v:#x}"
+                                   for e, v in h), step)
+            return self._goto(st, nxt, step)
         self._parent_guard = st.guard
         st.trk["ctrl"] = st.trk["ctrl"] | deps
         taken = st.copy()
@@ -598,6 +623,25 @@ class Executor:
         if out[1] == z3.unsat and out[0] != z3.unsat:
             return True
         return None
+
+    def _hinted(self, guard, cond, deps, pc, target):
+        """[(load, value)] when the back edge of a loop (a branch to a loop
+        header at or before it) is not taken given the path condition and the values
+        the loads the branch depends on are expected to read (`load_hint`: their
+        initial memory through the CPU's initial tables); None otherwise.  Only a
+        choice of what to explore: the loop's next iteration is kept as an unexplored
+        path, which the checker reports (INCONCLUSIVE) if any execution takes it."""
+        if self.load_hint is None or target > pc or target not in self.cfg.loop_headers:
+            return None
+        val = [(e, self._hints[e.value.decl().name()]) for e in deps
+               if z3.is_const(e.value) and e.value.decl().name() in self._hints]
+        if not val:
+            return None
+        hyp = z3.And(*[e.value == z3.BitVecVal(v, e.value.size()) for e, v in val])
+        g = hyp if guard is True else z3.And(V.to_z3(guard), hyp)
+        if self._decided(g, cond) is not False:
+            return None
+        return sorted(val, key=lambda x: x[0].index)
 
     def _goto(self, st: SymState, pc: int, step: Step) -> list[SymState]:
         st.pc = pc

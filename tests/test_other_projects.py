@@ -31,6 +31,7 @@ pytestmark = pytest.mark.skipif(not os.path.isdir(OTHER),
 XEN_BUGGY = "xen/arm64-head--1c78d76b67e1--BUGGY-switch_ttbr-mmu-on.S"
 XEN_FIXED = "xen/arm64-head--c4b72c4a5480--FIXED-switch_ttbr_id-mmu-off.S"
 XEN_NEWEST = "xen/arm64-mmu-head--c447b7308b13--newest.S"
+XEN_RELOCATE = "xen/arm64-head--2148a125b73b--BUGGY-relocate_xen.S"
 EDK2_BUGGY = "edk2/ArmMmuLibReplaceEntry--c5cf7f69c98b--BUGGY-missing-isb.S"
 EDK2_NEWEST = "edk2/ArmMmuLibReplaceEntry--c5aa7e7d94c0--newest.S"
 TFA = "tf-a/lib-xlat_tables_v2-aarch64-enable_mmu--6a164dda7208.S"
@@ -101,6 +102,59 @@ def test_xen_switch_ttbr_id_needs_its_tlb_flush(tmp_path):
     p = mutate(XEN_FIXED, tmp_path, r"^(\s*)tlbi\s+alle2\s*$", r"\1nop")
     v = check(p, "switch_ttbr_id", props=("conflict",))
     assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+
+
+def test_xen_relocate_xen_buggy_refuted_by_conflict():
+    """2148a125: relocate_xen copies Xen (two 16-byte chunks in the spec), cleans the
+    copy (one line: dcache_line_bytes = 64, read from memory), then switches
+    TTBR0_EL2 with the MMU on to tables that map Xen's VA to the copy (f60658c6,
+    'xen/arm: Stop relocating Xen', removed it)."""
+    v = check(corpus(XEN_RELOCATE), "relocate_xen")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+    steps = [s.text.lower() for s in v.trace.steps if s.kind == "instr"]
+    assert any("msr ttbr0_el2" in t for t in steps)
+    # the loops ran as the spec's sizes say: copy twice (a step per 8-byte store),
+    # clean once, with the line size read from memory
+    assert sum("stp x10, x11" in t for t in steps) == 4
+    assert any("ldr x10, [x10]" in t and "load va 0x203008 = 0x40" in t for t in steps)
+    assert sum("dc cvac" in t for t in steps) == 1
+    assert "CPU0's TLB holds two entries" in v.reason
+
+
+def test_xen_relocate_xen_leaf_entries_conflict():
+    """Not only walk-cache entries (which the shortest trace may show): two *leaf*
+    entries with different output addresses can be in CPU0's TLB at once, and they
+    are those of Xen's VA: the old location and the copy."""
+    from bbmcheck.model import properties as P
+    from bbmcheck.model import values as V
+    from bbmcheck.model.encode import And, Or, zb
+    from bbmcheck.model.vmsa import descriptor as D
+    import z3
+    found = specs.bundled_scenarios(corpus(XEN_RELOCATE), "relocate_xen")
+    assert len(found) == 1
+    ck = Checker(found[0][1], Options(props=("conflict",), minimize=False))
+    assert ck.run().status == "REFUTED"
+    enc, s = ck.enc, ck.solver
+    viol = P.conflict(enc)
+    cond, d = viol.cond, viol.parts[0][1]
+    (w1, w2), (lv1, lv2) = d["witnesses"], d["levels"]
+
+    def leaf(w, lv):
+        return Or(*[And(lv == k, zb(D.is_leaf(w.d[k], k))) for k in w.levels])
+
+    def oa(w, lv):
+        out = V.const(0, 64)
+        for k in w.levels:
+            out = V.ite(lv == k, D.translate(w.d[k], k, w.va), out)
+        return V.to_z3(out)
+    s.push()
+    s.add(zb(cond), leaf(w1, lv1), leaf(w2, lv2), oa(w1, lv1) != oa(w2, lv2))
+    assert s.check() == z3.sat
+    m = s.model()
+    pas = {m.eval(oa(w1, lv1)).as_long(), m.eval(oa(w2, lv2)).as_long()}
+    s.pop()
+    va = m.eval(V.to_z3(w1.va)).as_long()
+    assert pas == {va, 0x80400000 + (va - 0x200000)}, [hex(p) for p in pas]
 
 
 # --------------------------------------------------------------------------- edk2
