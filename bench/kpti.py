@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Measure the kpti routine: every shipped version of proc.S, CPUs, geometries,
 features, and the v6.1 mutants.  Prints a table (version, CPUs, geometry, bound,
-features, verdict, property, seconds, peak MiB).  Not run in CI.
+features, verdict, property, seconds, peak MiB, trace steps, and the lines of the text
+report a user reads for a REFUTED check, folded as `bbmcheck prove` prints it).  Not
+run in CI.
 
     python bench/kpti.py                         # the default matrix
     python bench/kpti.py --cpus 2 3 --entries 1,1,2,1 2 --versions v6.1
-    python bench/kpti.py --mutants               # the v6.1 mutants (ets2), shortest traces
+    python bench/kpti.py --mutants               # the v6.1 (ets2) and MMU-off mutants
 
 Each check runs in its own process (peak memory is that process's maximum RSS);
 --timeout bounds each (reported as TIMEOUT, never as a verdict).
@@ -22,7 +24,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from kpti_mutants import PROC_S, V61, V61_MUTATIONS, mutate  # noqa: E402
+from kpti_mutants import (MMUOFF, MMUOFF_MUTATIONS, PROC_S, V61, V61_MUTATIONS,  # noqa: E402
+                          mutate)
 
 VERSIONS = {
     "2018": "2018-f8b7736-mmuoff-no-dmb.S",
@@ -45,7 +48,9 @@ t = time.perf_counter()
     features=a["features"], cpus=a["cpus"], entries=parse_entries(a["entries"]), use=a["use"])
 o = Options(minimize=a["minimize"]); o.props = tuple(scen.properties)
 v = Checker(scen, o).run()
-print(json.dumps({"verdict": v.status, "prop": v.prop, "s": time.perf_counter() - t,
+from bbmcheck.cli.report import render_text
+lines = len(render_text(title, scen, v, a["file"]).splitlines()) if v.trace else None
+print(json.dumps({"lines": lines, "verdict": v.status, "prop": v.prop, "s": time.perf_counter() - t,
     "steps": len(v.trace.steps) if v.trace else None, "bound": scen.bound,
     "geometry": v.bounds.get("geometry", ""), "reason": v.reason[:200],
     "mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -82,17 +87,21 @@ def main():
     ap.add_argument("--mutants", action="store_true")
     ap.add_argument("--timeout", type=int, default=900)
     a = ap.parse_args()
-    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6]
+    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 5]
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
-               "seconds", "peak MiB", "steps"], W))
+               "seconds", "peak MiB", "steps", "lines"], W))
     if a.mutants:
-        for m in V61_MUTATIONS:
+        table = [(V61, m, ["ets2"], "kpti-mmu-on") for m in V61_MUTATIONS]
+        table += [(MMUOFF, m, [], "kpti-mmu-off") for m in MMUOFF_MUTATIONS]
+        for src, m, feats, use in table:
             d = tempfile.mkdtemp()
-            f = mutate(V61, m, d)
+            f = mutate(src, m, d)
             for e in a.entries:
-                r = run(f, 2, e, ["ets2"], a.timeout, use="kpti-mmu-on", minimize=True)
-                print(row([m.name[:10], 2, e, "", "ets2", r["verdict"], r.get("prop") or "",
-                           f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or ""], W),
+                r = run(f, 2, e, feats, a.timeout, use=use, minimize=True)
+                print(row([m.name[:10], 2, e, "", ",".join(feats) or "base", r["verdict"],
+                           r.get("prop") or "",
+                           f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
+                           r.get("lines") or ""], W),
                       flush=True)
         return
     for v in a.versions:
@@ -105,8 +114,8 @@ def main():
                     r = run(f, c, e, feats, a.timeout)
                     print(row([v, c, r.get("geometry", e)[:32] if r.get("geometry") else e,
                                r.get("bound", ""), fs, r["verdict"], r.get("prop") or "",
-                               f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or ""],
-                              W), flush=True)
+                               f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
+                               r.get("lines") or ""], W), flush=True)
 
 
 if __name__ == "__main__":

@@ -380,23 +380,13 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
     walks shown, every store to (and visibility of) the descriptors involved, system
     register writes, the barriers and TLBIs from the first store to an involved
     descriptor on, and the last few steps.  Every other run of steps becomes one
-    line.  Traces within the budget are left whole."""
+    line.  Traces within the budget are left whole; a trace still over it is cut
+    further by `_episode` (the story of the violation's own entries only)."""
     if _lines(rs) <= budget:
         return rs
     relevant = _relevant_descs(tr)
-
-    def pa_of(r):
-        d = r.steps[0].get("data", {})
-        return _int(d["pa"]) if d.get("pa") is not None else None
-
     viol_cpu = tr.get("details", {}).get("cpu")
-
-    def touches(r):
-        d = r.steps[0].get("data", {})
-        if r.kind == "visible" and d.get("to") == "all" and r.cpu == viol_cpu:
-            return False        # the violating CPU's own walker saw it earlier (own row)
-        return r.kind in ("instr", "visible") and pa_of(r) in relevant and (
-            r.kind == "visible" or d.get("store"))
+    touches = _toucher(relevant, viol_cpu)
     start = next((i for i, r in enumerate(rs) if touches(r)), max(0, len(rs) - 12))
     keep = []
     for i, r in enumerate(rs):
@@ -406,6 +396,100 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
              or (i >= start and (r.kind == "tlbi" or (r.kind == "instr" and d.get("kind") in (
                  "barrier", "tlbi", "isb")))))
         keep.append(k)
+    out = _fold(rs, keep)
+    if _lines(out) > budget:
+        # register details of uninvolved instructions go first
+        for r in out:
+            if not r.key and r.kind == "instr":
+                r.detail = []
+    if _lines(out) > budget:
+        out = _episode(rs, keep, tr, touches, tail)
+    return out
+
+
+def _toucher(relevant: set, viol_cpu):
+    """Whether a row stores to (or makes visible) a descriptor the violation involves."""
+    def touches(r):
+        d = r.steps[0].get("data", {})
+        if r.kind == "visible" and d.get("to") == "all" and r.cpu == viol_cpu:
+            return False        # the violating CPU's own walker saw it earlier (own row)
+        pa = _int(d["pa"]) if d.get("pa") is not None else None
+        return r.kind in ("instr", "visible") and pa in relevant and (
+            r.kind == "visible" or d.get("store"))
+    return touches
+
+
+def _witness(r) -> bool:
+    """The row holds a step the checker marked as part of the violation itself (the
+    conflicting entries' walks, the faulting access, the BBM store), not merely a walk
+    of an involved descriptor."""
+    return any(x.get("key") for x in r.steps)
+
+
+def _episode(rs: list, keep: list, tr: dict, touches, tail: int) -> list:
+    """Still over budget: keep only the episode that made the violation.  It is
+    anchored at the first witness step that is not a walk-cache entry (for a conflict,
+    the older entry's fill; for BBM, the holder's fill or the store; for a fault, the
+    access) and starts at the last store to an involved descriptor before it (for a
+    conflict: the store that wrote the older entry's descriptor).  Kept: every witness
+    step; before the start, each CPU's last write of each system register; from the
+    start to the anchor, the stores to involved descriptors; from the anchor to the
+    last such store, what `focus` keeps except walks that are not witnesses; after it,
+    system register writes and TLBIs.  A store's row also says when it became
+    visible, instead of a row of its own; steps after the last kept row are not
+    shown (counted with the later ones)."""
+    def leaf_witness(r):
+        return any(x.get("key") and not (x["kind"] == "fill"
+                                         and x.get("data", {}).get("entry") == "table")
+                   for x in r.steps)
+    stores = [i for i, r in enumerate(rs) if touches(r) and r.kind == "instr"]
+    anchor = next((i for i, r in enumerate(rs) if leaf_witness(r)), len(rs))
+    start = max((i for i in stores if i < anchor), default=anchor)
+    last_store = max(stores, default=-1)
+    last_msr = {}
+    for i in range(start):
+        d = rs[i].steps[0].get("data", {})
+        if rs[i].kind == "instr" and d.get("kind") == "msr":
+            last_msr[(rs[i].cpu, d.get("reg"))] = i
+    keep2 = []
+    for i, r in enumerate(rs):
+        d = r.steps[0].get("data", {})
+        if _witness(r):
+            k = True
+        elif i < start:
+            k = i in last_msr.values()
+        elif i < anchor:
+            k = touches(r)
+        elif r.kind == "walk":
+            k = False
+        elif i <= last_store:
+            k = keep[i]
+        else:
+            k = r.kind == "tlbi" or (r.kind == "instr" and d.get("kind") in ("msr", "tlbi"))
+        keep2.append(k)
+    while keep2 and not keep2[-1]:
+        keep2.pop()                     # nothing after the last kept row is shown
+    out = _fold(rs[:len(keep2)], keep2)
+    merged = []
+    for r in out:
+        d = r.steps[0].get("data", {})
+        prev = merged[-1] if merged else None
+        if (r.kind == "visible" and prev is not None and prev.kind == "instr"
+                and prev.steps[-1]["n"] == d.get("store_step") and not r.key):
+            who = "its own walker" if d.get("to") == "own-walker" else "every CPU and walker"
+            merged[-1] = Row("instr", prev.steps + r.steps, prev.cpu,
+                             f"{prev.text}; reaches {who} at step {r.steps[0]['n']}",
+                             loc=prev.loc, source=prev.source, key=prev.key,
+                             detail=prev.detail if prev.key else [])
+            continue
+        if r.kind == "instr" and not r.key:
+            r.detail = []
+        merged.append(r)
+    return merged
+
+
+def _fold(rs: list, keep: list) -> list:
+    """The rows kept, each run of the others as one 'not involved' row."""
     out, run = [], []
 
     def flush():
@@ -426,7 +510,8 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
                 f"CPU{c} {v[0][0]}:{min(l for _, l in v)}-{max(l for _, l in v)}"
                 for c, v in sorted(per.items()))
             out.append(Row("fold", steps, run[0].cpu,
-                           f"{len(steps)} steps not involved in the violation"
+                           f"{len(steps)} step{'s' if len(steps) > 1 else ''} not involved in "
+                           f"the violation"
                            + (f" ({where})" if where else "")))
         run.clear()
     for r, k in zip(rs, keep):
@@ -436,11 +521,6 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
         else:
             run.append(r)
     flush()
-    if _lines(out) > budget:
-        # register details of uninvolved instructions go first
-        for r in out:
-            if not r.key and r.kind == "instr":
-                r.detail = []
     return out
 
 
@@ -546,7 +626,10 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     out.append(f"  bounds: {_bounds_line(rep.get('bounds', {}))}")
     if rep.get("trace"):
         out.append("")
-        out.extend(render_trace_json(rep["trace"], color=color, fold=not verbose))
+        # the lines below the trace: omits, time, and the minimisation caveat
+        below = 2 + (rep["status"] == "REFUTED" and rep.get("stats", {}).get("minimal") is False)
+        out.extend(render_trace_json(rep["trace"], color=color, fold=not verbose,
+                                     reserved=len(out) + below))
     if rep["status"] == "PROVED" and rep.get("witness"):
         w = ", ".join(f"CPU{c[3:]} {n} instructions"
                       for c, n in rep["witness"]["instructions"].items())
@@ -572,7 +655,12 @@ def render_trace(tr, *, color=False, fold=True) -> list[str]:
     return render_trace_json(trace_json(tr), color=color, fold=fold)
 
 
-def render_trace_json(tr: dict, *, color=False, fold=True) -> list[str]:
+SCREEN = 40        # a REFUTED report should fit on one screen (issue 6)
+
+
+def render_trace_json(tr: dict, *, color=False, fold=True, reserved: int = 0) -> list[str]:
+    """The trace's lines: CPUs, folded steps, the violation.  Folding aims at the whole
+    report fitting in SCREEN lines, `reserved` of which the caller prints around it."""
     def st(s, **kw):
         return click.style(s, **kw) if color else s
     lines = []
@@ -590,8 +678,12 @@ def render_trace_json(tr: dict, *, color=False, fold=True) -> list[str]:
     if lines:
         lines.append("")
     rs, hidden = rows(tr, fold=fold)
+    tail = _tail_lines(tr, color=color)
     if fold:
-        rs = focus(rs, tr)
+        budget = SCREEN - reserved - len(lines) - len(tail) - 1
+        n_rows = sum(len(r.steps) for r in rs)
+        rs = focus(rs, tr, budget=max(12, min(30, budget)))
+        hidden += n_rows - sum(len(r.steps) for r in rs)
     width = max([len(r.label) for r in rs] + [3])
     locw = min(max([len(r.loc) for r in rs if r.loc] + [0]), 34)
     for r in rs:
@@ -612,9 +704,16 @@ def render_trace_json(tr: dict, *, color=False, fold=True) -> list[str]:
         for x in r.detail:
             lines.append(pad + st(x, dim=True))
     if hidden:
-        lines.append(st(f"{'':>{width}}   ({hidden} later steps, after the violation, "
-                        f"not shown)", dim=True))
-    lines.append("")
+        lines.append(st(f"{'':>{width}}   ({hidden} later step{'s' if hidden > 1 else ''}"
+                        f" not shown: not involved, or after the violation)", dim=True))
+    return lines + tail
+
+
+def _tail_lines(tr: dict, *, color=False) -> list[str]:
+    """The failed property, its entries or descriptor change, the rule and the fix."""
+    def st(s, **kw):
+        return click.style(s, **kw) if color else s
+    lines = [""]
     lines.append(st("✗ " + tr["violation"], fg="red", bold=True))
     lines.extend(_violation_detail(tr))
     if tr.get("rule"):

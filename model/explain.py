@@ -102,8 +102,9 @@ def explain(enc, m, name, viol) -> Trace:
         st = _store_of(tr, newer["desc_addr"], newer["desc"])
         if st is not None:
             tr.details["store"] = ref(st.event)
-            tr.fix = sequence_fix(enc, tr, st.event.cpu, st.event.index, newer["desc_addr"],
-                                  va, c) or tr.fix
+            tr.fix = (mmu_off_fix(tr, st, va, c, enc.ncpus > 1)
+                      or sequence_fix(enc, tr, st.event.cpu, st.event.index,
+                                      newer["desc_addr"], va, c) or tr.fix)
     elif name == "stale":
         a, F = info["access"], info["fresh"]
         va = _val(m, a.va)
@@ -196,6 +197,27 @@ def _tlbi_covers(d: dict, va) -> bool:
     if tv is None or va is None:
         return True
     return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
+
+
+def mmu_off_fix(tr: Trace, store, va, holder: int, multi: bool) -> str:
+    """When the new descriptor was written with the writer's MMU off, no walk of that
+    CPU can use the tables meanwhile, so break-before-make is not what is missing: the
+    holder's TLB kept an entry from before, and it must be invalidated after the
+    rewrite and before translation is enabled again (or before the new entry's walk)."""
+    if store.data.get("mmu") is not False:
+        return ""
+    vtxt = f"VA {va:#x}" if isinstance(va, int) else "the VA"
+    on = [s for s in tr.steps if s.kind == "instr" and s.cpu == holder and s.n > store.n
+          and s.data.get("kind") == "msr" and str(s.data.get("reg", "")).startswith("sctlr")
+          and isinstance(s.data.get("value"), int) and s.data["value"] & 1]
+    until = (f"before the MMU is turned on again at {_where(on[0])}" if on
+             else "before the new entry is used")
+    # the tables are shared: with other CPUs, their TLBs may hold the old entry too
+    scope = "is" if multi else ""
+    return (f"a TLBI of {vtxt} or of every entry (e.g. `tlbi vmalle1{scope}`), completed by "
+            f"`dsb {'ish' if scope else 'nsh'}` (and an ISB), after the store at "
+            f"{_where(store)} and {until}: CPU{holder}'s TLB keeps the entries it cached "
+            f"before its MMU was turned off")
 
 
 def sequence_fix(enc, tr: Trace, cpu: int, index: int, desc_pa, va, holder: int) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROC_S = os.path.join(ROOT, "..", "shared", "corpus", "linux", "proc.S")
 V61 = os.path.join(PROC_S, "v6.1-c50d3285-mmuon-47546a19-routine.S")
+MMUOFF = os.path.join(PROC_S, "v6.0-rc-c7eff738-mmuoff-simplified-parent-of-47546a19.S")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ V61_MUTATIONS = [
              ((178, r"tlbi vmalle1"),), ("bbm", "conflict", "post")),
     Mutation("no-dsb-before-reinstall", "no `dsb ishst` before swapper is re-installed",
              ((306, r"dsb ishst"),), ("bbm", "conflict", "post")),
+]
+
+
+# The MMU-off design (c7eff738, the parent of the MMU-on rewrite).
+MMUOFF_MUTATIONS = [
+    Mutation("no-final-tlbi-vmalle1is",
+             "the MMU-off routine without its final `tlbi vmalle1is` after the rewrite",
+             ((277, r"tlbi vmalle1is"),), ("conflict", "post", "stale")),
 ]
 
 
