@@ -403,7 +403,7 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
             if not r.key and r.kind == "instr":
                 r.detail = []
     if _lines(out) > budget:
-        out = _episode(rs, keep, tr, touches, tail)
+        out = _episode(rs, keep, tr, touches, tail, budget)
     return out
 
 
@@ -426,7 +426,7 @@ def _witness(r) -> bool:
     return any(x.get("key") for x in r.steps)
 
 
-def _episode(rs: list, keep: list, tr: dict, touches, tail: int) -> list:
+def _episode(rs: list, keep: list, tr: dict, touches, tail: int, budget: int) -> list:
     """Still over budget: keep only the episode that made the violation.  It is
     anchored at the first witness step that is not a walk-cache entry (for a conflict,
     the older entry's fill; for BBM, the holder's fill or the store; for a fault, the
@@ -438,10 +438,7 @@ def _episode(rs: list, keep: list, tr: dict, touches, tail: int) -> list:
     system register writes and TLBIs.  A store's row also says when it became
     visible, instead of a row of its own; steps after the last kept row are not
     shown (counted with the later ones)."""
-    def leaf_witness(r):
-        return any(x.get("key") and not (x["kind"] == "fill"
-                                         and x.get("data", {}).get("entry") == "table")
-                   for x in r.steps)
+    leaf_witness = _leaf
     stores = [i for i, r in enumerate(rs) if touches(r) and r.kind == "instr"]
     anchor = next((i for i, r in enumerate(rs) if leaf_witness(r)), len(rs))
     start = max((i for i in stores if i < anchor), default=anchor)
@@ -467,9 +464,44 @@ def _episode(rs: list, keep: list, tr: dict, touches, tail: int) -> list:
         else:
             k = r.kind == "tlbi" or (r.kind == "instr" and d.get("kind") in ("msr", "tlbi"))
         keep2.append(k)
-    while keep2 and not keep2[-1]:
-        keep2.pop()                     # nothing after the last kept row is shown
-    out = _fold(rs[:len(keep2)], keep2)
+    viol_cpu = tr.get("details", {}).get("cpu")
+
+    def kind(i):
+        return rs[i].steps[0].get("data", {}).get("kind")
+    # still too long: give up, in this order, rows that tell less of the story
+    drops = [lambda i: rs[i].kind == "visible",
+             lambda i: i < start and rs[i].cpu != viol_cpu,
+             lambda i: kind(i) == "isb",
+             lambda i: i < start,
+             lambda i: kind(i) == "barrier" and rs[i].steps[0]["data"].get("op") == "dmb",
+             lambda i: rs[i].kind == "walk",
+             lambda i: kind(i) == "barrier"]
+    out = _merge_visible(_fold(*_trim(rs, keep2)))
+    for drop in drops:
+        if _lines(out) <= budget:
+            break
+        keep2 = [k and (_leaf(rs[i]) or not drop(i)) for i, k in enumerate(keep2)]
+        out = _merge_visible(_fold(*_trim(rs, keep2)))
+    return out
+
+
+def _trim(rs: list, keep: list) -> tuple[list, list]:
+    """Nothing after the last kept row is shown (those steps are counted)."""
+    n = len(keep)
+    while n and not keep[n - 1]:
+        n -= 1
+    return rs[:n], keep[:n]
+
+
+def _leaf(r) -> bool:
+    """A witness step other than a walk-cache entry: never given up."""
+    return any(x.get("key") and not (x["kind"] == "fill"
+                                     and x.get("data", {}).get("entry") == "table")
+               for x in r.steps)
+
+
+def _merge_visible(out: list) -> list:
+    """A store's row also says when it became visible, instead of a row of its own."""
     merged = []
     for r in out:
         d = r.steps[0].get("data", {})
@@ -495,8 +527,8 @@ def _fold(rs: list, keep: list) -> list:
     def flush():
         if not run:
             return
-        if len(run) == 1 and run[0].kind != "fold":
-            out.append(run[0])
+        if len(run) == 1 and run[0].kind != "fold" and not run[0].detail:
+            out.append(run[0])          # one line either way: show it
         else:
             steps = [x for r in run for x in r.steps]
             per = {}
@@ -509,9 +541,13 @@ def _fold(rs: list, keep: list) -> list:
             where = "; ".join(
                 f"CPU{c} {v[0][0]}:{min(l for _, l in v)}-{max(l for _, l in v)}"
                 for c, v in sorted(per.items()))
+            # rows given up only to fit the screen are not called uninvolved
+            told = any(_witness(r) or r.steps[0].get("data", {}).get("kind") in
+                       ("barrier", "isb", "tlbi", "msr") for r in run)
+            what = ("folded to fit the screen (--verbose shows them)" if told
+                    else "not involved in the violation")
             out.append(Row("fold", steps, run[0].cpu,
-                           f"{len(steps)} step{'s' if len(steps) > 1 else ''} not involved in "
-                           f"the violation"
+                           f"{len(steps)} step{'s' if len(steps) > 1 else ''} {what}"
                            + (f" ({where})" if where else "")))
         run.clear()
     for r, k in zip(rs, keep):

@@ -218,3 +218,31 @@ def test_spinning_loop_is_folded_golden():
 
 ✗ example violation
   rule: a rule"""
+
+
+@pytest.mark.parametrize("name", [n for n in MUTANTS])
+@pytest.mark.parametrize("budget", [14, 10, 6])
+def test_folding_keeps_the_story_within_any_budget(reports, name, budget):
+    """However small the screen, folding keeps what shows the violation — every
+    witness step that is not a walk-cache entry and the last store to the descriptor
+    involved before the violation — and otherwise gets within the budget."""
+    from bbmcheck.cli import report as R
+    rc, rep = reports[name]
+    tr = rep[0].get("trace")
+    if tr is None:
+        pytest.skip(f"{name}: {rep[0]['status']}, no trace")
+    rs, _ = R.rows(tr)
+    out = R.focus(rs, tr, budget=budget)
+    leaves = {x["n"] for r in rs if R._leaf(r) for x in r.steps}
+    shown = {x["n"] for r in out if r.kind != "fold" for x in r.steps}
+    assert leaves <= shown, (leaves - shown)
+    if R._lines(out) > budget:
+        # over budget only when nothing is left to give up: the witnesses, the
+        # stores to the descriptor involved and the TLBIs
+        for r in out:
+            d = r.steps[0].get("data", {})
+            assert (r.kind == "fold" or R._leaf(r) or d.get("kind") == "tlbi"
+                    or (d.get("store") and d.get("desc_name"))), (r.label, r.text)
+    # the steps shown are in order and each step is shown at most once
+    ns = [x["n"] for r in out for x in r.steps]
+    assert ns == sorted(ns) and len(ns) == len(set(ns))
