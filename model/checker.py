@@ -459,8 +459,10 @@ class Outcome:
         return [e for e in self.enc.traces[cpu].events if isinstance(e, Return)]
 
     def _faults(self, cpu):
+        # (the write of an LSE atomic shares its read's translation and fault)
         return [(a, f) for a, f in self.enc.fault.items()
-                if a.cpu == cpu and V.concrete_bool(f) is not False]
+                if a.cpu == cpu and V.concrete_bool(f) is not False
+                and not (a.atomic and a.is_store)]
 
     def ended(self, cpu):
         enc = self.enc

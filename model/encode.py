@@ -241,7 +241,10 @@ class Encoding:
             self.q[s] = TV.var(f"q_{s.cpu}_{s.index}")
             self.p[s] = TV.var(f"p_{s.cpu}_{s.index}")
         for a in self.accesses:
-            self.u[a] = TV.var(f"u_{a.cpu}_{a.index}")
+            if a.atomic and a.is_store and a.pair in self.u:
+                self.u[a] = self.u[a.pair]      # one translation per atomic instruction
+            else:
+                self.u[a] = TV.var(f"u_{a.cpu}_{a.index}")
         for t in self.tlbis:
             for c in TL.targets(t.effect, t.cpu, self.ncpus):
                 self.inv[(t, c)] = TV.var(f"inv_{t.cpu}_{t.index}_on{c}")
@@ -392,6 +395,12 @@ class Encoding:
 
     def _translate(self, a: Access):
         """PA, MMU state and fault condition of an explicit access."""
+        if a.atomic and a.is_store and a.pair in self.pa:
+            # the write of an LSE atomic: the instruction's one translation, looked up
+            # (and faulting) with its read -- rule atomic-rmw
+            r = a.pair
+            self.mmu[a], self.pa[a], self.fault[a] = self.mmu[r], self.pa[r], self.fault[r]
+            return
         sctlr, _, _ = self._regime_regs()
         u = self.u[a]
         tag = f"a{a.cpu}_{a.index}"
@@ -409,8 +418,10 @@ class Encoding:
         self.chain_of[a] = ch
         self.pa[a] = V.ite(mmu, ch.pa, a.va)
         flt = ch.fault
-        if a.is_store and getattr(self.features, "write_permission", False):
-            # a store through a read-only leaf: Permission fault (Features.write_permission)
+        if (a.is_store or a.atomic) and getattr(self.features, "write_permission", False):
+            # a store (or an atomic read-modify-write, even a CAS that fails: herd7
+            # checks it as a write) through a read-only leaf: Permission fault
+            # (Features.write_permission)
             ch.perm = Or(*[And(ch.ok[k], D.read_only(ch.d[k])) for k in ch.levels])
             flt = Or(flt, ch.perm)
         self.fault[a] = And(zb(mmu), flt)

@@ -77,7 +77,11 @@ class Access(Event):
     release: bool = False
     exclusive: bool = False
     status: Term = None            # store-exclusive: 32-bit status, 0 = success
-    pair: "Access | None" = None   # store-exclusive: the load-exclusive it pairs with
+    pair: "Access | None" = None   # store-exclusive / atomic write: the read it pairs with
+    atomic: bool = False           # the read or the write of an LSE atomic (rule atomic-rmw)
+    noret: bool = False            # atomic read whose value no register receives (herd
+                                   # NoRet: no acquire, not ordered by DMB LD / DSB LD)
+    rmw_w: "Access | None" = None  # atomic read: its write
     addr_deps: frozenset = frozenset()
     data_deps: frozenset = frozenset()
     ctrl: frozenset = frozenset()

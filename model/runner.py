@@ -261,6 +261,19 @@ class ConcreteContext:
     def clear_exclusive(self) -> None:
         self.monitor = None
 
+    def atomic(self, addr, size: int, new_of, *, acquire: bool = False,
+               release: bool = False, ret: bool = True):
+        """An LSE atomic read-modify-write (model/isa/atomics.py): read, then write
+        new_of(old) unless it says no write (a failed CAS).  Returns the value read."""
+        old = self.load(addr, size, acquire=acquire and ret)
+        new, w = new_of(old)
+        c = V.concrete_bool(w)
+        if c is None:
+            raise ModelError(f"symbolic atomic condition at {self.pc:#x}")
+        if c:
+            self.store(addr, size, new, release=release)
+        return old
+
     # ---- system registers
     def read_sysreg(self, name: str):
         v = self.sysregs.get(name)

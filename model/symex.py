@@ -223,6 +223,34 @@ class _Ctx:
     def clear_exclusive(self):
         self.st.excl = None
 
+    def atomic(self, addr, size, new_of, *, acquire=False, release=False, ret=True):
+        """An LSE atomic (model/isa/atomics.py): a read event and a write event of one
+        instruction, tied by rule atomic-rmw (single-copy atomic, one translation).
+        The write happens when new_of says it writes; where it does not (a failed
+        CAS) the machine may still write back the value read, or write nothing: its
+        `status` is then free (0 = written), as for a store-exclusive."""
+        ex = self.ex
+        name = f"ld_{ex.cpu}_{len(ex.trace.events)}"
+        old = V.var(name, size * 8)
+        rd = self._access(is_store=False, va=addr, size=size, value=old,
+                          acquire=acquire and ret, atomic=True, noret=not ret)
+        ex.loads.by_name[name] = rd
+        new, w = new_of(old)
+        c = V.concrete_bool(w)
+        if c is True:
+            status, value = V.const(0, 32), new
+        else:
+            free = V.var(f"sx_{ex.cpu}_{len(ex.trace.events)}", 32)
+            status = free if c is False else V.ite(w, V.const(0, 32), free)
+            value = old if c is False else V.ite(w, new, old)
+        wr = self._access(is_store=True, va=addr, size=size, value=value, release=release,
+                          exclusive=True, status=status, atomic=True)
+        wr.data_deps = ex.loads.leaves(value)
+        wr.pair = rd
+        rd.rmw_w = wr
+        self._pend_store(wr)
+        return old
+
     # system registers
     def read_sysreg(self, name):
         v = self.st.sysregs.get(name)

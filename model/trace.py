@@ -265,7 +265,9 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         if e.is_store:
             if e.exclusive and _val(m, e.status) != 0:
                 data["failed"] = True
-                text = f"{text}   [store-exclusive fails; {where}]"
+                what = "no write (the comparison failed)" if e.atomic else \
+                    "store-exclusive fails"
+                text = f"{text}   [{what}; {where}]"
             else:
                 text = f"{text}   [store {_describe_value(enc, pa, val)} to {where}]"
         else:

@@ -257,7 +257,7 @@ def test_exceptions(text, kind, imm):
 
 
 def test_unknown_mnemonic_is_unsupported_not_nop():
-    for text in ("fmov d0, x1", "casal x0, x1, [x2]", "ldxp x0, x1, [x2]", "retaa",
+    for text in ("fmov d0, x1", "casp x0, x1, x2, x3, [x4]", "ldxp x0, x1, [x2]", "retaa",
                  "add x0, xzr, #1", "mov sp, xzr", "ldtr x0, [x1]"):
         try:
             ins = parse(text)

@@ -308,7 +308,29 @@ exists (~fault(P0,x) /\\ 1:X4=1 /\\ 1:X7=(oa:PA(x), valid:0))
 
 # rule -> (litmus text, variants): with the rule the outcome is unreachable,
 # without it reachable.
+# Two LDADDs of 1 to x, on two CPUs: both cannot read 0 (single-copy atomicity of the
+# read-modify-write: no write between the write its read reads and its own write).
+TWO_LDADDS = """AArch64 LDADD+LDADD
+{ int64_t x=0; 0:X1=x; 0:X2=1; 1:X1=x; 1:X2=1; }
+ P0                | P1                ;
+ LDADD X2,X3,[X1]  | LDADD X2,X3,[X1]  ;
+exists (0:X3=0 /\\ 1:X3=0)
+"""
+
+# Store buffering through SWPAL: the write of an atomic whose read is an acquire and
+# whose write is a release is ordered before every later access (herd7 bob:
+# [range([A];amo;[L])];po): both later loads cannot read 0.
+SB_SWPALS = """AArch64 SB+swpals
+{ 0:X0=x; 0:X1=y; 0:X2=1; 1:X0=y; 1:X1=x; 1:X2=1; }
+ P0                 | P1                 ;
+ SWPAL W2,W3,[X0]   | SWPAL W2,W3,[X0]   ;
+ LDR W4,[X1]        | LDR W4,[X1]        ;
+exists (0:X4=0 /\\ 1:X4=0)
+"""
+
 LITMUS_ABLATIONS = {
+    "atomic-rmw": (TWO_LDADDS, ()),
+    "amo-acquire-release": (SB_SWPALS, ()),
     "po-time": (LB_DSBS, ()),
     "store-visibility": (LB_DSBS, ()),
     "fault-stops-cpu": (FAULT_STOPS, ()),

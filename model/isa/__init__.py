@@ -4,6 +4,7 @@
     execute(instr, ctx)          # run one Instruction against a Context (context.py)
     op = decode(instr)           # the decoded Op (cached on the Instruction)
     op.kind                      # 'alu' | 'branch' | 'load' | 'store' | 'exclusive' |
+                                 # 'atomic' |
                                  # 'sysreg' | 'effect' | 'nop' | 'unsupported'
 
 Organised as the Arm ARM's instruction classes, one module each:
@@ -20,6 +21,7 @@ Organised as the Arm ARM's instruction classes, one module each:
     ldst        ldr/str and byte/half/signed forms, ldur/stur, literal, prfm
     ldst_pair   ldp/stp/ldpsw/ldnp/stnp
     ldst_excl   exclusives, acquire/release, clrex
+    atomics     LSE atomics: cas, swp, ld<op>, st<op> (acquire/release forms)
     barriers    dmb, dsb, isb, speculation barriers
     system      msr/mrs, tlbi, dc, ic, at, sys, hints, events, exceptions
     inst        `.inst` words, decoded into the instructions above
@@ -33,8 +35,8 @@ from ...grammar.program import Instruction
 from .operands import DECODERS, DecodeError, Op, unsupported
 
 # importing the class modules fills DECODERS
-from . import (arith, barriers, bitfield, branch, condsel, dp_reg, ldst,  # noqa: F401
-               ldst_excl, ldst_pair, logical, movewide, pcrel, shifts, system)
+from . import (arith, atomics, barriers, bitfield, branch, condsel, dp_reg,  # noqa: F401
+               ldst, ldst_excl, ldst_pair, logical, movewide, pcrel, shifts, system)
 from . import inst  # noqa: F401,E402
 
 _CACHE_ATTR = "_bbm_op"

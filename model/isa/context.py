@@ -50,8 +50,10 @@ class Context(Protocol):
     def symbol(self, name: str) -> int: ...
 
     # ---- memory
-    def load(self, addr: BV, size: int, *, acquire: bool = False,
+    def load(self, addr: BV, size: int, *, acquire: bool | str = False,
              exclusive: bool = False) -> BV: ...     # returns size*8 bits
+    # acquire: True for a load-acquire (RCsc: LDAR, LDAXR), "pc" for the RCpc forms
+    # (LDAPR, LDAPUR, LDLAR), both truthy
     def store(self, addr: BV, size: int, value: BV, *, release: bool = False) -> None: ...
     def store_exclusive(self, addr: BV, size: int, value: BV, *,
                         release: bool = False) -> BV: ...  # 32-bit status: 0 = stored

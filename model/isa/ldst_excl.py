@@ -8,10 +8,11 @@ LDAXR*, STXR*, STLXR*, LDAR*, STLR*, LDAPR*, LDAPUR*/STLUR* (FEAT_LRCPC2), LDLAR
            X[s] = ZeroExtend(status)       (the context decides pass/fail)
     LDAR:  acquire load;  STLR: release store.
 
-Approximations (docs/semantics.md): LDAPR/LDAPUR (RCpc) are passed as acquire loads and
-LDLAR/STLLR (LORegions) as acquire/release: the machine does not reorder loads, so the
-difference is below its resolution.  Pair exclusives (LDXP/STXP/...) and the LSE
-atomics (CAS, SWP, LDADD, ...) are Unsupported.
+LDAPR/LDAPUR (RCpc, FEAT_LRCPC/LRCPC2) and LDLAR (LORegions) are passed as
+`acquire="pc"`: they order later accesses like LDAR, but a po-earlier store-release is
+not ordered before them (Arm ARM B2.3 Barrier-ordered-before: only a load-acquire
+with RCsc semantics is; herd7 [L];po;[A] excludes Q).  STLLR is a store-release.
+Pair exclusives (LDXP/STXP/...) are Unsupported; the LSE atomics are in atomics.py.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ STORE_EXCL = {"stxr": (None, False), "stxrb": (1, False), "stxrh": (2, False),
               "stlxr": (None, True), "stlxrb": (1, True), "stlxrh": (2, True)}
 LOAD_ACQ = {"ldar": None, "ldarb": 1, "ldarh": 2, "ldapr": None, "ldaprb": 1,
             "ldaprh": 2, "ldlar": None, "ldlarb": 1, "ldlarh": 2}
+RCSC = {"ldar", "ldarb", "ldarh"}        # the others are RCpc (acquire="pc")
 STORE_REL = {"stlr": None, "stlrb": 1, "stlrh": 2, "stllr": None, "stllrb": 1,
              "stllrh": 2}
 # FEAT_LRCPC2 unscaled-offset forms: mnemonic -> (size or None, signed?)
@@ -112,7 +114,8 @@ def dec_ldar(instr) -> Op:
     if len(o) != 2 or not isinstance(o[0], Reg):
         raise DecodeError("expected Rt, [Xn|SP]")
     rt = o[0]
-    return _load_op(instr, rt, _base_only(o[1]), _size(LOAD_ACQ[m], rt, m), acquire=True,
+    return _load_op(instr, rt, _base_only(o[1]), _size(LOAD_ACQ[m], rt, m),
+                    acquire=True if m in RCSC else "pc",
                     exclusive=False)
 
 
@@ -154,7 +157,7 @@ def dec_ldapur(instr) -> Op:
     elif m == "ldapursw" and rt.width != 64:
         raise DecodeError(f"{m} takes an X register")
     addr = decode_address(o[1], size, unscaled=True, allow_index=False)
-    return _load_op(instr, rt, addr.compute, size, acquire=True, exclusive=False,
+    return _load_op(instr, rt, addr.compute, size, acquire="pc", exclusive=False,
                     signed=signed)
 
 

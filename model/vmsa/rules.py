@@ -158,6 +158,8 @@ def dsb_stores(enc):
 def dsb_loads(enc):
     for b in _barriers(enc, "dsb"):
         for l in b.load_cover:
+            if l.noret and b.types == "ld":
+                continue                # herd7: [(Exp & R) \ NoRet];po;[dsb.ld]
             enc.add("dsb-completes-loads", _imp(_and(enc.happens(b), enc.exec(l)),
                                                 enc.pi[l] < b.t))
     for l in enc.loads:
@@ -202,13 +204,22 @@ def _after_time(enc, x, types, *, before: bool):
         return enc.p[x]
     if types == "st":
         return None
+    if types == "ld" and before and x.noret:
+        return None                     # herd7: [Exp & (R \ NoRet)];po;[dmb.ld]
     return enc.pi[x]
 
 
 @rule("acquire-release", "Load-acquire orders later accesses after it; store-release "
-      "orders earlier accesses before it (herd7 bob: [A|Q];po and po;[L]).")
+      "orders earlier accesses before it; a store-release is ordered before a po-later "
+      "load-acquire with RCsc semantics (LDAR, not LDAPR) (herd7 bob: [A|Q];po, po;[L], "
+      "[L];po;[A]).")
 def acquire_release(enc):
     for x in enc.accesses:
+        if x.is_store and x.release:
+            for y in enc.later(x, Access):
+                if not y.is_store and not y.fetch and y.acquire is True and y in enc.pi:
+                    enc.add("acquire-release", _imp(_and(enc.exec(x), enc.exec(y)),
+                                                    enc.pi[y] > enc.p[x]))
         if not x.is_store and x.acquire:
             for y in enc.later(x, Access):
                 if y.fetch:
@@ -272,7 +283,7 @@ def load_time(enc):
 def exclusives(enc):
     from ..vsa import may_equal
     for s in enc.stores:
-        if not s.exclusive or s.status is None:
+        if not s.exclusive or s.status is None or s.atomic:
             continue
         st = V.to_z3(s.status)
         enc.add("exclusive-atomic", z3.Or(st == 0, st == 1))
@@ -290,6 +301,67 @@ def exclusives(enc):
             conds.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[s]),
                                      rd.M < enc.p[o], enc.p[o] < enc.p[s])))
         enc.add("exclusive-atomic", _imp(_and(enc.happens(s), st == 0), _and(*conds)))
+
+
+@rule("atomic-rmw", "An LSE atomic (CAS, SWP, LD<op>, ST<op>) is a single-copy-atomic "
+      "read-modify-write: no other write to the location comes between the write its "
+      "read reads from and its own write in coherence order, its read is satisfied "
+      "before its write is visible, and before a po-later acquire read of the location "
+      "with no write in between (Arm ARM B2.2.1 single-copy atomicity, B2.3 "
+      "Atomic-ordered-before; herd7 `atomic`, aob: rmw, rmw;lmrs;[A|Q]).  A CAS whose "
+      "comparison fails writes nothing or writes back the value read.")
+def atomic_rmw(enc):
+    from ..vsa import may_equal
+    for s in enc.stores:
+        if not s.atomic:
+            continue
+        l = s.pair
+        st = V.to_z3(s.status)
+        enc.add("atomic-rmw", z3.Or(st == 0, st == 1))
+        rd = enc.read_of[l]
+        ex = enc.exec(s)
+        conds = [enc.exec(l), enc.p[s] > rd.M, enc.q[s] > enc.pi[l]]
+        for o in enc.stores:
+            if o is s or o.size != s.size:
+                continue
+            if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
+                continue
+            conds.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[s]),
+                                     rd.M < enc.p[o], enc.p[o] < enc.p[s])))
+        enc.add("atomic-rmw", _imp(ex, _and(*conds)))
+        # rmw;lmrs;[A|Q]: a later acquire read of the location, no write of the CPU to
+        # it in between (only where none may come between: ordering less is sound)
+        for y in enc.later(s, Access):
+            if y.fetch:
+                continue
+            if y.is_store:
+                if may_equal(enc.vsa.values(enc.pa[y]), enc.vsa.values(enc.pa[s])):
+                    break
+                continue
+            if y.acquire and y in enc.pi:
+                enc.add("atomic-rmw", _imp(_and(ex, enc.exec(y), V.eq(enc.pa[y], enc.pa[s])),
+                                           enc.pi[y] > enc.pi[l]))
+
+
+@rule("amo-acquire-release", "The write of an atomic whose read is an acquire and whose "
+      "write is a release (SWPAL, LD<op>AL, CASAL that writes) is ordered before every "
+      "po-later access and fault of its PE: with the release half (everything before "
+      "it) the instruction is a full barrier (herd7 bob: "
+      "[range([A];amo;[L])];po;[M | MMU & FAULT]; Arm ARM B2.3 Barrier-ordered-before).")
+def amo_acquire_release(enc):
+    for s in enc.stores:
+        if not (s.atomic and s.release and s.pair.acquire):
+            continue
+        ex = enc.exec(s)
+        for y in enc.later(s, Access):
+            if y.fetch:
+                continue
+            v = enc.p[y] if y.is_store else enc.pi[y]
+            enc.add("amo-acquire-release", _imp(_and(ex, enc.exec(y)), v > enc.p[s]))
+            f = enc.fault.get(y, False)
+            if (y in enc.chain_of and V.concrete_bool(f) is not False):
+                enc.add("amo-acquire-release",
+                        _imp(_and(ex, enc.happens(y), f), fault_time(enc, y) > enc.p[s]))
 
 
 # ============================================================== system registers
@@ -572,6 +644,7 @@ def tlbi_waits(enc):
                 if a.cpu != c or a.cpu == t.cpu or a.fetch:
                     continue
                 done = enc.p[a] if a.is_store else enc.pi[a]
+                w = a.rmw_w          # an atomic's write used the same translation
                 for k in ch.levels:
                     m = TL.matches(t.effect, enc.features, va=ch.va, level=k, leaf=True,
                                    is_global=enc.entry_global(ch, k), asid=ch.asid,
@@ -581,6 +654,10 @@ def tlbi_waits(enc):
                     enc.add("tlbi-waits-for-users",
                             _imp(_and(hb, enc.happens(t), enc.exec(a), ch.ok[k], m,
                                       ch.r[k] < inv), done < b.t))
+                    if w is not None:
+                        enc.add("tlbi-waits-for-users",
+                                _imp(_and(hb, enc.happens(t), enc.exec(w), ch.ok[k], m,
+                                          ch.r[k] < inv), enc.p[w] < b.t))
                     if V.concrete_bool(ch.perm) is not False:
                         # a Permission fault taken with that entry
                         enc.add("tlbi-waits-for-users",
@@ -659,6 +736,7 @@ def _barriers(enc, op):
 
 ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, corr,
        dsb_stores, dsb_loads, dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
+       atomic_rmw, amo_acquire_release,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
        fetch_translation, ets2_dsb, tlbi_waits, tlbi_same_va,
        tlb_lifetime, fault_fresh, fault_ordered, ets2_fault, tlbi_performed,
