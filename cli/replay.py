@@ -26,11 +26,15 @@ re-executes the trace without the solver:
    `bbm`, the old descriptor (recomputed) is valid, the new one is valid and needs
    break-before-make, and the holder's entry from the old value is still alive when
    the new value reaches a walker; for `fault`, the access's walk reads an invalid
-   descriptor at its lookup time.
+   descriptor at its lookup time; for `stale`, the entry the access uses differs
+   from what a walk of memory, as the CPU's walker sees it at the lookup time, gives;
+   for `post`, every CPU has returned and the postcondition, evaluated on the
+   replayed final state (memory after every store, each CPU's registers, the TLB
+   entries of the trace not invalidated by the end), fails.
 
 Exit status: 0 the violation is confirmed; 1 the trace is rejected (the first
 failed check is printed with the step it concerns); 2 bad input; 3 the steps replay
-but this property (`stale`, `post`) has no concrete check yet.
+but the property has no concrete check (a postcondition kind without one).
 """
 from __future__ import annotations
 
@@ -122,6 +126,8 @@ class Replay:
         self.instr = {s["data"]["event"]: s for s in self.steps if s["kind"] == "instr"}
         self.ncpus = len(scen.cpus)
         self.notes: list[str] = []
+        self.final_ctx: dict = {}       # cpu -> its concrete context when it stopped
+        self.returned: dict = {}        # cpu -> whether it returned from its routine
 
     def fail(self, s, msg):
         where = f"step {s['n']} (CPU{s['cpu']}{', ' + s['loc'] if s.get('loc') else ''})" \
@@ -182,6 +188,8 @@ class Replay:
                 else:
                     pc = ctx.next_pc
                     ctx.stop = None
+            self.final_ctx[c] = ctx
+            self.returned[c] = pc == RETURN_SENTINEL
 
     def _check_regs(self, ctx, s, local):
         want = (local or s)["changes"]
@@ -479,7 +487,68 @@ class Replay:
                 self.fail(f, "the invalid descriptor is not read at the access's lookup time")
             return (f"the access of step {s['n']} walks to {f['data']['desc_name']} = "
                     f"{f['data']['desc']}: no translation")
+        if prop == "stale":
+            return self.check_stale(det)
+        if prop == "post":
+            return self.check_post(det)
         return ""
+
+    def check_stale(self, det) -> str:
+        """The access used an entry (its walk in the trace, alive at its lookup) that a
+        walk of memory as its CPU's walker sees at the lookup time would not give."""
+        from ..model import values as V
+        from ..model.vmsa import descriptor as D
+        s = self.instr.get(det["access"])
+        if s is None:
+            raise Rejected("stale: the access is not in the trace")
+        d = s["data"]
+        va = _int(d["va"])
+        if not any((va >> 12) == (v >> 12) for v in self.scen.stale_vas):
+            self.fail(s, f"VA {va:#x} is not one the scenario checks for stale use")
+        used = [f for ss in self.chains.values() for f in ss
+                if f["data"].get("for") == d["event"] and f["kind"] == "fill"]
+        if not used:
+            self.fail(s, "the access's translation is not in the trace")
+        by_level = {f["data"]["level"]: f for f in used}
+        u = d.get("lookup", s["time"])
+        R = self.scen.regime
+        first = by_level[min(by_level)]
+        base = _int(first["data"]["ttbr"]) if first["data"].get("ttbr") else None
+        for k in sorted(by_level):
+            f = by_level[k]
+            addr = _int(f["data"]["desc_addr"])
+            if base is not None:
+                want = V.as_int(R.descriptor_address(V.const(base, 64), V.const(va, 64), k))
+                if want != addr:
+                    self.fail(f, f"the walk reads {addr:#x} at level {k}, the tables give "
+                                 f"{want:#x}")
+            now = self.value_at(addr, 8, s["cpu"], u, walker=True)
+            old = _int(f["data"]["desc"])
+            co = V.as_int(D.entry_content(V.const(old, 64), k))
+            cn = V.as_int(D.entry_content(V.const(now, 64), k))
+            if co != cn:
+                return (f"the access of step {s['n']} uses the entry of step {f['n']} "
+                        f"({D.describe(old, k)}), but at its lookup time CPU{s['cpu']}'s "
+                        f"walker sees {f['data']['desc_name']} = {D.describe(now, k)}")
+            base = old & 0x0000_FFFF_FFFF_F000
+        self.fail(s, "the entry the access uses matches the tables at its lookup time")
+
+    def check_post(self, det) -> str:
+        name = det.get("postcondition")
+        pcs = [p for p in self.scen.postconditions if p.name == name]
+        if not pcs:
+            raise Rejected(f"post: the scenario has no postcondition {name!r}")
+        pc = pcs[0]
+        if pc.concrete is None:
+            return ""
+        gone = [c for c in range(self.ncpus) if not self.returned.get(c)]
+        if gone:
+            raise Rejected(f"post: CPU{gone[0]} has not returned at the end of the trace "
+                           f"(postconditions hold when every CPU has returned)")
+        what = pc.concrete(FinalState(self))
+        if not what:
+            raise Rejected(f"post: {name} ({pc.text}) holds in the replayed final state")
+        return f"{name}: {what}"
 
     def run(self) -> tuple[bool, str]:
         self.store_log()
@@ -491,6 +560,44 @@ class Replay:
         self.check_translations()
         what = self.check_property()
         return bool(what), what
+
+
+class FinalState:
+    """The replayed state when every CPU has returned, for Postcondition.concrete."""
+
+    def __init__(self, replay: Replay):
+        self.r = replay
+        self.ncpus = replay.ncpus
+        self.end = max([s["time"] for s in replay.steps] + [0]) + 1
+
+    def initial(self, pa: int, size: int = 8) -> int:
+        return self.r.initial(pa, size)
+
+    def final(self, pa: int, size: int = 8) -> int:
+        return self.r.value_at(pa, size, -1, float("inf"), walker=False)
+
+    def memory_words(self):
+        return [a for a in self.r.scen.memory]
+
+    def reg(self, cpu: int, n: int) -> int:
+        return self.r.final_ctx[cpu].regs[n].value
+
+    def sysreg(self, cpu: int, name: str) -> int | None:
+        v = self.r.final_ctx[cpu].sysregs.get(name)
+        return v.value if v is not None and hasattr(v, "value") else v
+
+    def entries(self):
+        """(cpu, fill step) for every TLB entry filled in the trace and not invalidated
+        before the end."""
+        out = []
+        for ss in self.r.chains.values():
+            for f in ss:
+                if f["kind"] != "fill" or f["data"].get("entry") not in ("leaf", "table"):
+                    continue
+                ok, _ = self.r.alive(f["cpu"], f, self.end)
+                if ok:
+                    out.append((f["cpu"], f))
+        return out
 
 
 def _tlbi_hits(t: dict, d: dict) -> bool:

@@ -33,6 +33,11 @@ def explain(enc, m, name, viol) -> Trace:
         extra_chains.extend(info["witnesses"])
     elif name in ("fault", "stale"):
         keys.append(info["access"])
+    elif name == "post" and getattr(info.get("post"), "kind", "") in (
+            "no_global_entries", "no_entries_from"):
+        # the TLB entries the postcondition is about: the active witness walks
+        for ws in enc.__dict__.get("_witness", {}).values():
+            extra_chains.extend(w for w in ws if _true(m, zb(w.active)))
     tr = extract(enc, m, extra_chains=extra_chains, key_events=keys)
     for st in tr.steps:
         if st.kind in ("fill", "fault") and any(st.event is ch for ch in extra_chains):

@@ -32,10 +32,14 @@ class TableInfo:
 
 @dataclass
 class Postcondition:
-    """A named condition on the final state; `build(enc, final)` returns a Z3 Bool."""
+    """A named condition on the final state; `build(enc, final)` returns a Z3 Bool.
+    `concrete(state)` checks it on a replayed final state (cli/replay.py: FinalState)
+    and returns what fails in words, or "" when it holds."""
     name: str
     text: str
     build: Callable
+    kind: str = ""
+    concrete: Callable | None = None
 
 
 @dataclass

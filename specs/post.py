@@ -24,17 +24,25 @@ from ..model.vmsa import descriptor as D
 
 
 def make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
+    pc = _make(kind, p, env, layout, scen, name)
+    pc.kind = kind
+    return pc
+
+
+def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
     if kind == "expr":
         text = p["expr"]
         tree = ast.parse(text, mode="eval")
-        return Postcondition(name, text, lambda enc, T: _Expr(enc, env).ev(tree.body))
+        return Postcondition(name, text, lambda enc, T: _Expr(enc, env).ev(tree.body),
+                             concrete=lambda st: _expr_concrete(st, env, tree, text))
     if kind == "tree_ng":
         tname = p["tree"]
         if tname not in layout.trees:
             raise ValueError(f"no tree named {tname!r}")
         text = (f"every valid block/page descriptor reachable in {tname} has nG set, nothing "
                 f"else in {tname} changed")
-        return Postcondition(name, text, lambda enc, T: _tree_ng(enc, layout, tname))
+        return Postcondition(name, text, lambda enc, T: _tree_ng(enc, layout, tname),
+                             concrete=lambda st: _tree_ng_concrete(st, layout, tname))
     if kind == "unchanged":
         except_ = [env.eval(x, "post") for x in p.get("except", [])]
         except_tables = [layout.tables[t].pa for t in p.get("except_tables", [])
@@ -42,16 +50,21 @@ def make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
         except_trees = set(p.get("except_trees", []))
         text = "nothing else in memory changed"
         return Postcondition(name, text, lambda enc, T: _unchanged(
-            enc, layout, set(except_), except_tables, except_trees))
+            enc, layout, set(except_), except_tables, except_trees),
+            concrete=lambda st: _unchanged_concrete(st, layout, set(except_), except_tables,
+                                                    except_trees))
     if kind == "sysreg":
         reg = p["reg"].lower()
         val = env.eval(p["value"], "post")
         text = f"every CPU's {reg} is back to {val:#x}"
-        return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val))
+        return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val),
+                             concrete=lambda st: _sysreg_concrete(st, reg, val))
     if kind == "no_global_entries":
         tname = p["tree"]
         text = f"no CPU's TLB holds a global entry for a VA {tname} maps"
-        return Postcondition(name, text, lambda enc, T: _no_global(enc, layout, tname, T))
+        pages = {t.pa for t in layout.trees.get(tname, [])}
+        return Postcondition(name, text, lambda enc, T: _no_global(enc, layout, tname, T),
+                             concrete=lambda st: _entries_concrete(st, pages, global_only=True))
     if kind == "no_entries_from":
         tabs = []
         for t in p["tables"]:
@@ -62,7 +75,9 @@ def make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
             else:
                 raise ValueError(f"no table or tree named {t!r}")
         text = f"no CPU's TLB holds an entry read from {', '.join(p['tables'])}"
-        return Postcondition(name, text, lambda enc, T: _no_entries_from(enc, tabs, T))
+        pages = {t.pa for t in tabs}
+        return Postcondition(name, text, lambda enc, T: _no_entries_from(enc, tabs, T),
+                             concrete=lambda st: _entries_concrete(st, pages, global_only=False))
     raise ValueError(f"unknown postcondition check {kind!r}")
 
 
@@ -223,3 +238,104 @@ def _no_entries_from(enc, tabs, T):
             bad.append(And(w.active, P.entry_at(enc, w, k), from_t, w.r[k] <= T,
                            enc.chain_alive(w, k, leaf, w.r[k], T)))
     return z3.Not(Or(*bad))
+
+
+# --------------------------------------------------------------------------- concrete
+# The same conditions on a replayed final state (cli/replay.py: FinalState, which
+# gives final(pa, size), initial(pa, size), reg(cpu, n), sysreg(cpu, name), ncpus and
+# entries(): the TLB entries filled in the trace and alive at the end).  Each returns
+# what fails, in words, or "" when the condition holds.
+
+def _c(v):
+    return V.concrete_bool(v) if not isinstance(v, bool) else v
+
+
+def _expr_concrete(st, env, tree, text) -> str:
+    class Concrete(_Expr):
+        def ev(self, n):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
+                    n.func.id in ("final", "initial", "reg"):
+                fn = n.func.id
+                if fn == "reg":
+                    cpu, rn = (int(ast.literal_eval(a)) for a in n.args)
+                    return V.const(st.reg(cpu, rn), 64)
+                addr = self.env.eval(ast.unparse(n.args[0]), "post")
+                size = int(ast.literal_eval(n.args[1])) if len(n.args) > 1 else 8
+                get = st.final if fn == "final" else st.initial
+                return V.const(get(addr, size), size * 8)
+            return super().ev(n)
+    ok = z3.simplify(zb(Concrete(None, env).ev(tree.body)))
+    return "" if z3.is_true(ok) else f"{text} is false in the final state"
+
+
+def _tree_ng_concrete(st, layout, tname) -> str:
+    tables = layout.trees[tname]
+    by_pa = {t.pa: t for t in tables}
+    parent = {}
+    for t in tables:
+        for i, v in t.entries.items():
+            alts = [v] if isinstance(v, int) else layout.domains.get(V.to_z3(v).decl().name(), [])
+            for a in alts:
+                if t.level < 3 and a & 3 == 3:
+                    child = by_pa.get(a & ((1 << 48) - 1) & ~0xfff)
+                    if child is not None:
+                        parent[child.pa] = (t, i)
+
+    def reachable(t):
+        while t.pa in parent:
+            pt, i = parent[t.pa]
+            if st.initial(pt.pa + 8 * i, 8) != D.make_table(t.pa):
+                return False
+            t = pt
+        return True
+    for t in tables:
+        r = reachable(t)
+        for i in t.entries:
+            pa = t.pa + 8 * i
+            iv, fin = st.initial(pa, 8), st.final(pa, 8)
+            ivv = V.const(iv, 64)
+            with_ng = iv | (1 << D.NG)
+            leaf = r and _c(D.is_leaf(ivv, t.level))
+            expect = with_ng if leaf else iv
+            table = r and t.level < 3 and _c(D.is_table(ivv, t.level))
+            if fin != expect and not (table and fin == with_ng):
+                want = "with nG set" if leaf else "unchanged"
+                return (f"{t.name}[{i}] @ {pa:#x} was {D.describe(iv, t.level)}, is "
+                        f"{D.describe(fin, t.level)} at the end (expected {want})")
+    return ""
+
+
+def _unchanged_concrete(st, layout, except_addrs, except_tables, except_trees) -> str:
+    skip_pages = set(except_tables)
+    for tr in except_trees:
+        skip_pages |= {t.pa for t in layout.trees.get(tr, [])}
+    for a in sorted(st.memory_words()):
+        if a in except_addrs or (a & ~0xfff) in skip_pages:
+            continue
+        iv, fin = st.initial(a, 8), st.final(a, 8)
+        if iv != fin:
+            return f"the word at {a:#x} changed from {iv:#x} to {fin:#x}"
+    return ""
+
+
+def _sysreg_concrete(st, reg, val) -> str:
+    for c in range(st.ncpus):
+        v = st.sysreg(c, reg)
+        if v != val:
+            return f"CPU{c}'s {reg} is {v:#x} at the end, not {val:#x}"
+    return ""
+
+
+def _entries_concrete(st, pages, *, global_only) -> str:
+    for cpu, f in st.entries():
+        d = f["data"]
+        desc = int(d["desc"], 0) if isinstance(d["desc"], str) else d["desc"]
+        addr = int(d["desc_addr"], 0) if isinstance(d["desc_addr"], str) else d["desc_addr"]
+        if (addr & ~0xfff) not in pages:
+            continue
+        if global_only and (d.get("entry") != "leaf" or desc >> D.NG & 1):
+            continue
+        what = "global entry" if global_only else "entry"
+        return (f"CPU{cpu}'s TLB still holds the {what} filled at step {f['n']} "
+                f"({D.describe(desc, d['level'])}, from {d.get('desc_name') or hex(addr)})")
+    return ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,102 @@ def test_bad_input_is_a_located_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["replay", str(p)])
     assert e.value.code == 2 and "no counterexample" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ stale and post (issue 6)
+
+RULES = Path(__file__).resolve().parent.parent / "examples" / "rules"
+TTBR = Path(__file__).resolve().parent.parent / "examples" / "ttbr"
+
+
+def _prove_json(args):
+    rc, out = prove([*args, "-q", "--format", "json", "--no-minimize"])
+    return rc, json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def stale_trace(tmp_path_factory):
+    """mmu_on's remap with the MMU already on and no TLBI: the load may use the entry
+    the TLB held from the old descriptor — a stale translation."""
+    work = tmp_path_factory.mktemp("stale")
+    asm = work / "remap_no_tlbi.S"
+    asm.write_text("\t.text\n\t.globl\tremap_then_load\n\t.type\tremap_then_load, %function\n"
+                   "remap_then_load:\n\tstr\tx1, [x0]\n\tdsb\tish\n\tisb\n\tldr\tx4, [x3]\n"
+                   "\tret\n\t.size\tremap_then_load, . - remap_then_load\n")
+    spec = (RULES / "mmu_on.bbm.toml").read_text()
+    # the VA moves to TTBR1 (the tables map it), TTBR0 is the identity map (the
+    # store reaches the descriptor at its PA)
+    spec = (spec.replace('file = "mmu_on.S"', f'file = "{asm}"')
+            .replace('entry = "remap_then_mmu_on"', 'entry = "remap_then_load"')
+            .replace("mmu = false", "mmu = true")
+            .replace('properties = ["fault", "stale"]', 'properties = ["stale"]')
+            .replace('0 = "table(pud)"', '511 = "table(pud)"')
+            .replace('0 = "table(pmd)"', '511 = "table(pmd)"')
+            .replace('0 = "table(pte)"', '511 = "table(pte)"')
+            .replace("uva(0, 0, 0, 1)", "kva(511, 511, 511, 1)")
+            .replace('ttbr0 = "pgd"', 'ttbr1 = "pgd"')
+            .replace("[[cpu]]", "[idmap]\nenable = true\n\n[[cpu]]"))
+    sp = work / "remap_no_tlbi.bbm.toml"
+    sp.write_text(spec)
+    rc, rep = _prove_json([str(asm), "--spec", str(sp)])
+    assert rc == 1 and rep[0]["property"] == "stale", rep[0]["reason"]
+    return work, rep
+
+
+def test_stale_trace_is_confirmed(stale_trace):
+    work, rep = stale_trace
+    rc, out = replay(work, rep)
+    assert rc == 0, out
+    assert out.startswith("CONFIRMED") and "stale" in out and "walker sees" in out
+
+
+def test_stale_trace_whose_tables_did_not_change_is_rejected(stale_trace):
+    """Claim the remap stored the old descriptor again: every step still replays,
+    but the entry then matches the tables, so the stale use is not confirmed."""
+    work, rep = stale_trace
+    bad = copy.deepcopy(rep)
+    st = _first(bad, lambda s: s["kind"] == "instr" and s["data"].get("kind") == "store")
+    fill = next(s for s in _steps(bad) if s["kind"] == "fill"
+                and s["data"].get("desc_addr") == st["data"]["pa"])
+    st["data"]["value"] = fill["data"]["desc"]
+    for s in _steps(bad):        # the store's visibility rows and the CPU's x1
+        if s["data"].get("store_step") == st["n"]:
+            s["data"]["value"] = fill["data"]["desc"]
+    for c in bad[0]["trace"]["cpus"]:
+        c["regs"]["x1"] = fill["data"]["desc"]
+    rc, out = replay(work, bad)
+    assert rc == 1, out
+
+
+@pytest.mark.parametrize("entry", ["switch_ttbr1_direct", "switch_ttbr1_no_isb"])
+def test_post_no_entries_from_is_confirmed(tmp_path, entry):
+    """The TTBR switches without (or with a misplaced) invalidation leave an entry
+    read from the old table: the postcondition fails, and the trace carries the
+    entry (a witness walk), which replay finds alive at the end."""
+    rc, rep = _prove_json([str(TTBR / "switch.S"), "--spec", str(TTBR / "switch.bbm.toml"),
+                           "--entry", entry, "--property", "post"])
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+    assert "still holds the entry filled at step" in out and "from old[0]" in out
+
+
+@pytest.mark.parametrize("post,expect", [
+    ('check = "sysreg"\nreg = "ttbr1_el1"\nvalue = "pa(old)"', "ttbr1_el1 is"),
+    ('check = "expr"\nexpr = "final(slot(old, 0)) != initial(slot(old, 0))"',
+     "is false in the final state"),
+    ('check = "tree_ng"\ntree = "old"', "expected with nG set"),
+])
+def test_post_kinds_are_confirmed_concretely(tmp_path, post, expect):
+    """Each postcondition kind is evaluated on the replayed final state (here on the
+    safe switch, with postconditions it does not meet)."""
+    spec = (TTBR / "switch.bbm.toml").read_text()
+    spec = spec.replace('file = "switch.S"', f'file = "{TTBR / "switch.S"}"')
+    spec = spec[:spec.index("[[post]]")] + f'[[post]]\nname = "p"\n{post}\n'
+    sp = tmp_path / "s.bbm.toml"
+    sp.write_text(spec)
+    rc, rep = _prove_json([str(TTBR / "switch.S"), "--spec", str(sp), "--property", "post"])
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+    assert expect in out, out
