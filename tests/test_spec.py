@@ -294,7 +294,7 @@ def test_docs_cover_sections_functions_and_postconditions():
         if fn in ("True", "False"):
             continue
         assert f"`{fn}(" in doc or f"`{fn}`" in doc, fn
-    kinds = re.findall(r'kind == "(\w+)"', inspect.getsource(POST.make))
+    kinds = re.findall(r'kind == "(\w+)"', inspect.getsource(POST._make))
     assert len(kinds) == 6
     for k in kinds:
         assert f"| `{k}` |" in doc, k
