@@ -418,12 +418,22 @@ class Encoding:
         self.chain_of[a] = ch
         self.pa[a] = V.ite(mmu, ch.pa, a.va)
         flt = ch.fault
-        if (a.is_store or a.atomic) and getattr(self.features, "write_permission", False):
+        if getattr(self.features, "write_permission", False):
             # a store (or an atomic read-modify-write, even a CAS that fails: herd7
-            # checks it as a write) through a read-only leaf: Permission fault
+            # checks it as a write) through a read-only leaf, or any access of an EL0
+            # CPU through a leaf without EL0 access (AP[1] = 0): Permission fault
             # (Features.write_permission)
-            ch.perm = Or(*[And(ch.ok[k], D.read_only(ch.d[k])) for k in ch.levels])
-            flt = Or(flt, ch.perm)
+            el0 = getattr(self.scen.cpus[a.cpu], "el0", False)
+            denied = []
+            for k in ch.levels:
+                no = D.read_only(ch.d[k]) if (a.is_store or a.atomic) else False
+                if el0:
+                    no = V.bool_or(no, V.bool_not(V.bit(ch.d[k], 6)))
+                if V.concrete_bool(no) is not False:
+                    denied.append(And(ch.ok[k], no))
+            if denied:
+                ch.perm = Or(*denied)
+                flt = Or(flt, ch.perm)
         self.fault[a] = And(zb(mmu), flt)
 
     def walk(self, cpu: int, va, tag: str, *, kind: str, before: int | None = None,

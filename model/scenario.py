@@ -20,6 +20,9 @@ class CpuSetup:
     sp: Any = None
     sysregs: dict[str, Any] = field(default_factory=dict)  # ttbr0_el1, ttbr1_el1, sctlr_el1, ...
     role: str = ""                                         # e.g. "boot", "secondary"
+    el0: bool = False     # runs at EL0 (unprivileged, EL1&0 regime): a leaf with AP[1] = 0
+                          # gives its accesses a Permission fault (litmus EL0=; only with
+                          # Features.write_permission, which models permission faults)
 
 
 @dataclass

@@ -35,8 +35,9 @@ The mapping
   when Always, Forbidden when Never, else Allowed.
 
 What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
-`handled` variant; `imprecise`, herd's `handled`, when an access may fault), EL0
-threads, hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
+`handled` variant; `imprecise`, herd's `handled`, when an access may fault),
+privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
+gives them a Permission fault), hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
 TTHM=HD with a store or an atomic to a db:0 dbm:1 page), MTE, `ifetch`, stage 2,
 instructions the machine has no semantics for (CASP, ERET, ...), label values, memory
 attributes, mixed-size accesses.  A store through a db:0 page otherwise takes a
@@ -158,6 +159,24 @@ def _tthm(test: L.LitmusTest) -> dict:
     return out
 
 
+def _el0_procs(v: str, nprocs: int) -> set:
+    """`EL0=P0,P2` -> {0, 2}: the threads that run at EL0.  ValueError otherwise."""
+    out = set()
+    for tok in v.replace(",", " ").replace(";", " ").split():
+        m = re.fullmatch(r"P?(\d+)", tok.strip())
+        if not m or int(m.group(1)) >= nprocs:
+            raise ValueError(tok)
+        out.add(int(m.group(1)))
+    if not out:
+        raise ValueError(v)
+    return out
+
+
+# What a thread at EL0 may execute here: no system instruction but the barriers (TLBI,
+# DC, MSR to EL1 registers ... would be UNDEFINED or trapped at EL0; not modelled).
+EL0_EFFECTS_OK = {"dmb", "dsb", "isb", "nop"}
+
+
 def _info_line(test, key):
     for k, (_, l) in test.info.items():
         if k.lower() == key.lower():
@@ -178,7 +197,10 @@ def static_features(test: L.LitmusTest, extra_variants=()) -> list[tuple[str, in
                  t.code[0][0] if t.code else test.header_line)
     for k, (v, line) in test.info.items():
         if k.upper() == "EL0":
-            note(f"EL0 threads (EL0={v})", line)
+            try:
+                _el0_procs(v, len(test.procs))
+            except ValueError:
+                note(f"EL0 threads (EL0={v})", line)
     own = list(test.variants)
     for var in own + [v.lower() for v in extra_variants]:
         line = _info_line(test, "variant") if var in own else None
@@ -313,6 +335,20 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
             feat = f"instruction `{ins}` ({_why(ins, reason)})"
             if all(f != feat for f, _ in found):
                 found.append((feat, ins.loc.line if ins.loc else None))
+    el0 = set()
+    if test.info_value("EL0"):
+        try:
+            el0 = _el0_procs(test.info_value("EL0"), ncpu)
+        except ValueError:
+            pass                        # named by static_features
+        starts = sorted((prog.address_of(f"P{th.proc}"), th.proc) for th in procs)
+        for ins in prog.instructions():
+            op = decode(ins)
+            cpu = max((sp for sp in starts if sp[0] <= ins.address), default=(0, None))[1]
+            if cpu in el0 and op.kind in ("effect", "sysreg") and \
+                    ins.mnemonic.lower() not in EL0_EFFECTS_OK:
+                feat = f"instruction `{ins}` at EL0 (privileged: not modelled at EL0)"
+                found.append((feat, ins.loc.line if ins.loc else None))
     if found:
         raise LitmusUnsupported(found[0][0], found[0][1], all_features=found)
     label_addr = {}
@@ -413,7 +449,7 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
     for c in range(ncpu):
         cpus.append(CpuSetup(c, f"P{c}", regs=regs[c],
                              sysregs={"ttbr0_el1": L0_BASE, "ttbr1_el1": TTBR1_TABLE,
-                                      "sctlr_el1": 1}))
+                                      "sctlr_el1": 1}, el0=c in el0))
     ninstr = max((sum(1 for _, t in th.code if not t.endswith(":")) for th in procs),
                  default=1)
     has_back = any(_has_branch(th) for th in procs)
