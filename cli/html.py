@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 
-from .report import _int, describe_desc, rows
+from .report import _int, describe_desc, rows, tlbi_hits
 
 LANE = 250
 ROW = 24
@@ -116,7 +116,7 @@ def tlb_at(tr: dict) -> dict[int, list[dict]]:
             if p["time"] <= s["time"]:
                 continue
             t = tlbi_of.get(p["data"].get("tlbi"), {})
-            if _tlbi_hits(t, d):
+            if tlbi_hits(t, d):
                 killed = True
                 break
         if killed:
@@ -131,21 +131,6 @@ def tlb_at(tr: dict) -> dict[int, list[dict]]:
             continue
         out.setdefault(s["cpu"], []).append(ent)
     return out
-
-
-def _tlbi_hits(t: dict, d: dict) -> bool:
-    m = t.get("match")
-    if m == "all":
-        return True
-    if m == "asid":
-        return bool(d.get("ng")) and d.get("asid") == t.get("asid")
-    if t.get("last_level") and d.get("entry") != "leaf":
-        return False
-    tv = _int(t.get("va"))
-    if tv is None:
-        return True
-    va = _int(d["va"])
-    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
 
 
 def _svg(tr: dict) -> str:

@@ -45,6 +45,7 @@ import sys
 import click
 
 from ..errors import BbmError
+from .report import tlbi_hits
 
 
 class Rejected(Exception):
@@ -376,7 +377,7 @@ class Replay:
             if when is None or not fill["time"] < when <= until:
                 continue
             t = self.instr[r]["data"]
-            if _tlbi_hits(t, d):
+            if tlbi_hits(t, d):
                 return False, self.instr[r]["n"]
         return True, None
 
@@ -598,21 +599,6 @@ class FinalState:
                 if ok:
                     out.append((f["cpu"], f))
         return out
-
-
-def _tlbi_hits(t: dict, d: dict) -> bool:
-    m = t.get("match")
-    if m == "all":
-        return True
-    if m == "asid":
-        return bool(d.get("ng")) and _int(d.get("asid")) == _int(t.get("asid"))
-    if t.get("last_level") and d.get("entry") != "leaf":
-        return False
-    tv = _int(t.get("va"))
-    if tv is None:
-        return True
-    va = _int(d["va"])
-    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
 
 
 def _ctx_class():

@@ -166,6 +166,22 @@ def _int(x):
     return x
 
 
+def tlbi_hits(t: dict, d: dict) -> bool:
+    """Whether the TLBI of JSON step data `t` removes the TLB entry of fill data `d`."""
+    m = t.get("match")
+    if m == "all":
+        return True
+    if m == "asid":
+        return bool(d.get("ng")) and _int(d.get("asid")) == _int(t.get("asid"))
+    if t.get("last_level") and d.get("entry") != "leaf":
+        return False
+    tv = _int(t.get("va"))
+    if tv is None:
+        return True
+    va = _int(d["va"])
+    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
+
+
 def describe_desc(value, level) -> str:
     from ..model.vmsa import descriptor as D
     v = _int(value)
@@ -403,7 +419,7 @@ def focus(rs: list, tr: dict, *, budget: int = 30, tail: int = 1) -> list:
             if not r.key and r.kind == "instr":
                 r.detail = []
     if _lines(out) > budget:
-        out = _episode(rs, keep, tr, touches, tail, budget)
+        out = _episode(rs, keep, tr, touches, budget)
     return out
 
 
@@ -426,7 +442,7 @@ def _witness(r) -> bool:
     return any(x.get("key") for x in r.steps)
 
 
-def _episode(rs: list, keep: list, tr: dict, touches, tail: int, budget: int) -> list:
+def _episode(rs: list, keep: list, tr: dict, touches, budget: int) -> list:
     """Still over budget: keep only the episode that made the violation.  It is
     anchored at the first witness step that is not a walk-cache entry (for a conflict,
     the older entry's fill; for BBM, the holder's fill or the store; for a fault, the
@@ -438,9 +454,8 @@ def _episode(rs: list, keep: list, tr: dict, touches, tail: int, budget: int) ->
     system register writes and TLBIs.  A store's row also says when it became
     visible, instead of a row of its own; steps after the last kept row are not
     shown (counted with the later ones)."""
-    leaf_witness = _leaf
     stores = [i for i, r in enumerate(rs) if touches(r) and r.kind == "instr"]
-    anchor = next((i for i, r in enumerate(rs) if leaf_witness(r)), len(rs))
+    anchor = next((i for i, r in enumerate(rs) if _leaf(r)), len(rs))
     start = max((i for i in stores if i < anchor), default=anchor)
     last_store = max(stores, default=-1)
     last_msr = {}

@@ -139,9 +139,9 @@ class _Expr:
         return V.const(self.env.eval(ast.unparse(n), "post"), 64)
 
 
-def _tree_ng(enc, layout, tname):
-    from ..model import properties as P
-    tables = layout.trees[tname]
+def _parents(layout, tables) -> dict:
+    """child table PA -> (parent table, index) for every entry of the tree that is, or
+    may be (a symbolic descriptor's domain), a table descriptor pointing at it."""
     by_pa = {t.pa: t for t in tables}
     parent = {}
     for t in tables:
@@ -152,6 +152,13 @@ def _tree_ng(enc, layout, tname):
                     child = by_pa.get(a & ((1 << 48) - 1) & ~0xfff)
                     if child is not None:
                         parent[child.pa] = (t, i)
+    return parent
+
+
+def _tree_ng(enc, layout, tname):
+    from ..model import properties as P
+    tables = layout.trees[tname]
+    parent = _parents(layout, tables)
 
     def reachable(t):
         conds = []
@@ -270,16 +277,7 @@ def _expr_concrete(st, env, tree, text) -> str:
 
 def _tree_ng_concrete(st, layout, tname) -> str:
     tables = layout.trees[tname]
-    by_pa = {t.pa: t for t in tables}
-    parent = {}
-    for t in tables:
-        for i, v in t.entries.items():
-            alts = [v] if isinstance(v, int) else layout.domains.get(V.to_z3(v).decl().name(), [])
-            for a in alts:
-                if t.level < 3 and a & 3 == 3:
-                    child = by_pa.get(a & ((1 << 48) - 1) & ~0xfff)
-                    if child is not None:
-                        parent[child.pa] = (t, i)
+    parent = _parents(layout, tables)
 
     def reachable(t):
         while t.pa in parent:

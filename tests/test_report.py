@@ -238,11 +238,11 @@ def test_folding_keeps_the_story_within_any_budget(reports, name, budget):
     assert leaves <= shown, (leaves - shown)
     if R._lines(out) > budget:
         # over budget only when nothing is left to give up: the witnesses, the
-        # stores to the descriptor involved and the TLBIs
-        # involved, or a lone one-line row between them (folding it saves nothing)
+        # stores to the descriptor involved, the TLBIs (issued or performed), or a
+        # lone one-line row between them (folding it saves nothing)
         for i, r in enumerate(out):
             d = r.steps[0].get("data", {})
-            story = (r.kind == "fold" or R._leaf(r) or d.get("kind") == "tlbi"
+            story = (r.kind in ("fold", "tlbi") or R._leaf(r) or d.get("kind") == "tlbi"
                      or (d.get("store") and d.get("desc_name")))
             lone = (not r.detail and (i == 0 or out[i - 1].kind != "fold")
                     and (i == len(out) - 1 or out[i + 1].kind != "fold"))
