@@ -96,7 +96,7 @@ class Read:
 
     def __post_init__(self):
         self.value = V.var(self.name, self.size * 8)
-        self.sel = TV.var(f"sel_{self.name}")
+        self.sel = TV.Choice(f"sel_{self.name}")
         self.M = TV.var(f"M_{self.name}")
 
 
@@ -350,8 +350,8 @@ class Encoding:
         if not writes:
             return init, True
         self._sel_count += 1
-        sel = TV.var(f"sr_{name}_{tag}")
-        cons = [sel >= 0, sel <= len(writes)]
+        sel = TV.Choice(f"sr_{name}_{tag}")
+        cons = [sel.domain(len(writes))]
 
         def synced_before(w):
             return Or(*[And(self.exec(i), i.t < time) for i in self.syncers.get(w, [])])
@@ -377,7 +377,7 @@ class Encoding:
             # program order is in effect yet
             hi = sum(1 for w in writes if w.index < a.index)
             if lo or hi < len(writes):
-                cons_rel = Implies(rel, And(sel >= lo, sel <= hi))
+                cons_rel = Implies(rel, sel.between(lo, hi))
                 val = writes[lo - 1].value if lo else init
                 for i in range(lo + 1, hi + 1):
                     val = V.ite(sel == i, writes[i - 1].value, val)
@@ -639,7 +639,7 @@ class Encoding:
         if init is None:
             init = V.var(f"init_{rd.name}", rd.size * 8)
             self.unknown_init.append(rd)
-        cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+        cons = [rd.sel.domain(len(cands)), rd.M >= 0]
         val = init
         vis_all = []
         for i, s in enumerate(cands, 1):

@@ -188,7 +188,7 @@ def coherence_predecessor(enc: Encoding, s: Access) -> Read:
     init = enc.init_value(rd.addr, rd.size, rd.name)
     if init is None:
         init = V.var(f"init_{rd.name}", rd.size * 8)
-    cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+    cons = [rd.sel.domain(len(cands)), rd.M >= 0]
     val, vis_all = init, []
     for i, o in enumerate(cands, 1):
         vis = And(enc.exec(o), enc.same_addr(o, rd.addr), enc.p[o] < enc.p[s])
@@ -354,7 +354,7 @@ def final_value(enc: Encoding, addr: int, size: int = 8):
     cands = [s for s in enc.stores if s.size == size
              and may_equal(enc.vsa.values(enc.pa[s]), frozenset([addr]))]
     init = enc.init_value(rd.addr, size, rd.name)
-    cons = [rd.sel >= 0, rd.sel <= len(cands), rd.M >= 0]
+    cons = [rd.sel.domain(len(cands)), rd.M >= 0]
     val, vis_all = init, []
     for i, s in enumerate(cands, 1):
         vis = And(enc.exec(s), enc.same_addr(s, rd.addr))

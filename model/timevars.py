@@ -59,3 +59,46 @@ def count(bools):
     if not bools:
         return z3.BitVecVal(0, WIDTH)
     return z3.Sum([z3.If(b, z3.BitVecVal(1, WIDTH), z3.BitVecVal(0, WIDTH)) for b in bools])
+
+
+class Choice:
+    """A choice among 0..n (which store a read returns, which system-register write
+    is in effect), as one Boolean per value instead of an integer: `c == i` is a Bool,
+    `c.domain(n)` says exactly one of 0..n holds.  Keeps the choices out of the
+    arithmetic solver, which then only orders times."""
+
+    __hash__ = object.__hash__
+
+    def __init__(self, name: str):
+        self.name = name
+        self._b: dict[int, z3.BoolRef] = {}
+        self.n: int | None = None
+
+    def __eq__(self, i):                       # noqa: D105 (a Z3 Bool, as for Ints)
+        if not isinstance(i, int):
+            return NotImplemented
+        if self.n is not None and not 0 <= i <= self.n:
+            return z3.BoolVal(False)
+        b = self._b.get(i)
+        if b is None:
+            b = self._b[i] = z3.Bool(f"{self.name}={i}")
+        return b
+
+    def domain(self, n: int):
+        """Exactly one of 0..n."""
+        self.n = n
+        bs = [self == i for i in range(n + 1)]
+        if len(bs) == 1:
+            return bs[0]
+        return z3.And(z3.Or(bs), z3.AtMost(*bs, 1))
+
+    def between(self, lo: int, hi: int):
+        """lo <= choice <= hi (after domain)."""
+        return z3.Or([self == i for i in range(lo, hi + 1)]) if lo <= hi else z3.BoolVal(False)
+
+    def value(self, m) -> int | None:
+        """The chosen value in a model."""
+        for i, b in sorted(self._b.items()):
+            if z3.is_true(m.eval(b, model_completion=True)):
+                return i
+        return None
