@@ -82,6 +82,8 @@ class Access(Event):
     noret: bool = False            # atomic read whose value no register receives (herd
                                    # NoRet: no acquire, not ordered by DMB LD / DSB LD)
     rmw_w: "Access | None" = None  # atomic read: its write
+    writeback: Term = False        # atomic write: when it is a failed CAS writing back
+                                   # the value it read (no hardware AF update follows it)
     addr_deps: frozenset = frozenset()
     data_deps: frozenset = frozenset()
     ctrl: frozenset = frozenset()

@@ -246,6 +246,7 @@ class _Ctx:
         wr = self._access(is_store=True, va=addr, size=size, value=value, release=release,
                           exclusive=True, status=status, atomic=True)
         wr.data_deps = ex.loads.leaves(value)
+        wr.writeback = c is False or (c is None and V.bool_not(w))
         wr.pair = rd
         rd.rmw_w = wr
         self._pend_store(wr)

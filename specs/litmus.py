@@ -442,9 +442,10 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
         mem[word] = (old & ~(mask << off)) | ((v & mask) << off)
 
     # ---- features
-    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants],
-                     write_permission=True)
     tthm = _tthm(test)
+    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants],
+                     write_permission=True,
+                     hw_af=frozenset(c for c, v in tthm.items() if "HA" in v and c < ncpu))
     cpus = []
     for c in range(ncpu):
         cpus.append(CpuSetup(c, f"P{c}", regs=regs[c],
@@ -711,9 +712,6 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
             raise LitmusUnsupported("hardware dirty-state update (TTHM=HD): a store "
                                     "through a db:0 dbm:1 page"
                                     + ("" if r == z3.sat else f" (solver: {why})"))
-    if any("HA" in v for v in lit.tthm.values()) and _af0_possible(lit, enc):
-        raise LitmusUnsupported("hardware access-flag update (TTHM=HA): a valid descriptor "
-                                "with AF=0 may be in the tables")
     # 2. P and ~P
     r1, m1, why1 = check(prop)
     if r1 == z3.unknown:
@@ -745,25 +743,6 @@ def _unknown(why):
     if "timeout" in why or "canceled" in why:
         return "timeout", f"solver: {why}"
     return "unknown", f"solver gave up: {why}"
-
-
-def _af0_possible(lit, enc) -> bool:
-    """Can a valid descriptor with AF = 0 be in the tables: initially, or stored by a
-    thread (by the value sets of the stores that may hit the L3 table)?  With TTHM=HA
-    herd's walkers may then set AF at any moment, even speculatively, with no access."""
-    def af0(v):
-        return v & MASK_VALID and not v & MASK_AF
-    mem = lit.scenario.memory
-    if any(af0(mem.get(a, 0)) for a in lit.pte.values()):
-        return True
-    for st in enc.stores:
-        addrs = enc.vsa.values(enc.pa[st])
-        if addrs is not None and not any(L3_BASE <= a < L3_BASE + PAGE for a in addrs):
-            continue
-        vals = enc.vsa.values(st.value)
-        if vals is None or any(af0(v) for v in vals):
-            return True
-    return False
 
 
 PERMISSION_QUERY_WITHOUT = frozenset({"dependencies", "acquire-release", "coherence",

@@ -321,15 +321,80 @@ def test_unsupported_features_are_named():
           "exists (0:X0=0)\n")
     r = SL.run(L.parse_litmus(up, "up.litmus"))
     assert r.status == "unsupported" and "upper-level tables" in r.reason and r.line == 5
-    # hardware AF updates with an AF=0 descriptor: herd may set AF at any time
-    ha = "AArch64 A\nTTHM=HA\n{ [PTE(x)]=(oa:PA(x), af:0); }\n P0 ;\n NOP ;\nexists ([PTE(x)]=(oa:PA(x)))\n"
-    r = SL.run(L.parse_litmus(ha, "ha.litmus"))
-    assert r.status == "unsupported" and "TTHM=HA" in r.reason
-    # without TTHM the AF=0 page faults, as the machine models
-    noha = ha.replace("TTHM=HA\n", "").replace("NOP", "LDR W0,[X1]").replace(
-        "af:0);", "af:0); 0:X1=x;").replace("exists ([PTE(x)]=(oa:PA(x)))",
-                                             "forall (fault(P0,x,MMU:AccessFlag))")
+    # without TTHM an AF=0 page faults, as the machine models
+    noha = ("AArch64 A\n{ [PTE(x)]=(oa:PA(x), af:0); 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n"
+            "forall (fault(P0,x,MMU:AccessFlag))\n")
     r = SL.run(L.parse_litmus(noha, "af.litmus"))
+    assert r.status == "ok" and r.observation == "Always", r.reason
+
+
+# ============================================================== hardware Access flag (TTHM=HA)
+
+HA_LOAD = """AArch64 HA-load
+TTHM=HA
+{ [PTE(x)]=(oa:PA(x), af:0); int x=3; 0:X2=x; }
+ P0          ;
+L0:          ;
+ LDR W3,[X2] ;
+forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ [PTE(x)]=(oa:PA(x), af:1))
+"""
+
+# P0's walk finds AF = 0 and sets AF atomically with its read; P1 replaces the
+# descriptor by an invalid one with a CAS that expects AF = 0.  Both cannot act on the
+# initial descriptor: if the CAS read it (and wrote), P0's walk read the invalid
+# descriptor and faulted.
+HA_CAS = """AArch64 HA-load+cas-unmap
+TTHM=P0:HA
+{ [PTE(x)]=(oa:PA(x), af:0); 0:X2=x;
+  pteval_t 1:X5=(oa:PA(x), af:0); pteval_t 1:X6=(oa:PA(x), valid:0); 1:X0=PTE(x); }
+ P0          | P1               ;
+L0:          |                  ;
+ LDR W3,[X2] | CAS X5,X6,[X0]   ;
+exists (1:X5=(oa:PA(x), af:0) /\\ ~fault(P0:L0,x))
+"""
+
+
+def test_hardware_access_flag():
+    # with TTHM=HA the load through an AF=0 page does not fault: the walker sets AF
+    r = SL.run(L.parse_litmus(HA_LOAD, "ha.litmus"))
+    assert r.status == "ok" and r.observation == "Always" and r.kind == "Required", r.reason
+    # without it the same load always takes an Access flag fault
+    r = SL.run(L.parse_litmus(HA_LOAD.replace("TTHM=HA\n", ""), "noha.litmus"))
+    assert r.status == "ok" and r.observation == "Never", r.reason
+    noha = HA_LOAD.replace("TTHM=HA\n", "").replace(
+        "forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ [PTE(x)]=(oa:PA(x), af:1))",
+        "forall (fault(P0:L0,x,MMU:AccessFlag) /\\ [PTE(x)]=(oa:PA(x), af:0))")
+    r = SL.run(L.parse_litmus(noha, "noha.litmus"))
+    assert r.observation == "Always", r.reason
+    # a thread without HA (TTHM=P1:HA) faults -- unless a walk of P1's (a spurious
+    # update: P1 has HA, even with nothing to access) set AF first
+    two = HA_LOAD.replace("TTHM=HA", "TTHM=P1:HA").replace(" P0          ;", " P0          | P1  ;").replace(
+        " LDR W3,[X2] ;", " LDR W3,[X2] | NOP ;").replace("L0:          ;", "L0:          |     ;")
+    r = SL.run(L.parse_litmus(two, "p1ha.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    r = SL.run(L.parse_litmus(two.replace("forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ ",
+                                          "exists (fault(P0:L0,x,MMU:AccessFlag) /\\ "),
+                              "p1ha.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    # the update is atomic with the walk's read: a CAS on the same initial descriptor
+    # cannot succeed as well (coherence decides), though either one alone can
+    r = SL.run(L.parse_litmus(HA_CAS, "hacas.litmus"))
+    assert r.status == "ok" and r.observation == "Never", r.reason
+    for alone in ("1:X5=(oa:PA(x), af:0) /\\ fault(P0:L0,x)",
+                  "1:X5=(oa:PA(x), af:1) /\\ ~fault(P0:L0,x)"):
+        text = HA_CAS.replace("1:X5=(oa:PA(x), af:0) /\\ ~fault(P0:L0,x)", alone)
+        r = SL.run(L.parse_litmus(text, "hacas.litmus"))
+        assert r.status == "ok" and r.observation == "Sometimes", (alone, r.reason)
+    # with no access at all, a (speculative) walk may set AF of a valid AF=0 descriptor
+    # (herd7's spurious updates; Arm's SpecAF is Allowed) -- or not
+    idle = ("AArch64 A\nTTHM=HA\n{ [PTE(x)]=(oa:PA(x), af:0); }\n P0 ;\n NOP ;\n"
+            "exists ([PTE(x)]=(oa:PA(x)))\n")
+    r = SL.run(L.parse_litmus(idle, "idle.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    # ...but never for an invalid one
+    r = SL.run(L.parse_litmus(idle.replace("af:0)", "af:0, valid:0)").replace(
+        "exists ([PTE(x)]=(oa:PA(x)))", "forall ([PTE(x)]=(oa:PA(x), af:0, valid:0))"),
+        "idle.litmus"))
     assert r.status == "ok" and r.observation == "Always", r.reason
 
 
@@ -352,8 +417,10 @@ def test_compare_kinds():
 # Measured on this repository's model (see docs/fidelity.md).  A change of the model
 # that moves these numbers must update them on purpose: fewer "we forbid, Arm allows"
 # is the goal, more is a soundness regression.
-SAMPLE_SEED, SAMPLE_SIZE = 8, 300
-SAMPLE_FIGURES = dict(read=300, modelled=147, agree=147, we_forbid=0, we_allow=0)
+# (300 tests until hardware AF updates were modelled: most of them became modelled and
+# the sample's time budget, ~10 s, now holds 120 tests.)
+SAMPLE_SEED, SAMPLE_SIZE = 8, 120
+SAMPLE_FIGURES = dict(read=120, modelled=97, agree=97, we_forbid=0, we_allow=0)
 
 
 @need_catalogue
