@@ -100,6 +100,12 @@ class Read:
         self.M = TV.var(f"M_{self.name}")
 
 
+def _leaf_ro(v: int, level: int) -> bool:
+    """A concrete descriptor value is a leaf at `level` with AP[2] = 1 (read-only)."""
+    kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
+    return kind is not None and v & 0b11 == kind and bool(v >> 7 & 1)
+
+
 def _leaf_af0(v: int, level: int) -> bool:
     """A concrete descriptor value is a leaf at `level` with AF = 0."""
     kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
@@ -265,6 +271,10 @@ class Encoding:
     def writes(self) -> list:
         """Every write to memory: the CPUs' stores and the walkers' AF updates."""
         return self.stores + self.hus if self.hus else self.stores
+
+    def hw_db(self, cpu) -> bool:
+        """Does `cpu`'s walker manage the dirty state itself (Features.hw_db)?"""
+        return cpu in getattr(self.features, "hw_db", ())
 
     def hw_af(self, cpu) -> bool:
         """Does `cpu`'s walker set the Access flag itself (Features.hw_af)?"""
@@ -486,9 +496,14 @@ class Encoding:
             # CPU through a leaf without EL0 access (AP[1] = 0): Permission fault
             # (Features.write_permission)
             el0 = getattr(self.scen.cpus[a.cpu], "el0", False)
+            hd = self.hw_db(a.cpu)
             denied = []
             for k in ch.levels:
                 no = D.read_only(ch.d[k]) if (a.is_store or a.atomic) else False
+                if hd and no is not False:
+                    # hardware dirty-state management: a writable-clean leaf (DBM = 1)
+                    # is made dirty by the walker instead (rule hw-af-update)
+                    no = V.bool_and(no, V.bool_not(V.bit(ch.d[k], D.DBM)))
                 if el0:
                     no = V.bool_or(no, V.bool_not(V.bit(ch.d[k], 6)))
                 if V.concrete_bool(no) is not False:
@@ -702,6 +717,7 @@ class Encoding:
 
     # ------------------------------------------------------------------ hardware AF updates
     AF_MASK = 1 << D.AF
+    RO_MASK = 1 << 7                    # AP[2]: read-only (herd db:0)
 
     def _grow_hus(self) -> bool:
         """Create the hardware Access-flag updates that the current value sets allow
@@ -718,20 +734,35 @@ class Encoding:
             a = ch.access
             if ch.kind != "access" or a is None or a.fetch or not self.hw_af(ch.cpu):
                 continue
+            dirty = self.hw_db(ch.cpu) and (a.is_store or a.atomic)
             for k in ch.levels:
                 key = ("walk", id(ch), k)
                 if key in self._hu_keys:
                     continue
                 rd = ch.reads[k]
                 vals = self.vsa.values(rd.value)
-                if vals is not TOP and not any(_leaf_af0(v, k) for v in vals):
+                if vals is not TOP and not any(
+                        _leaf_af0(v, k) or (dirty and _leaf_ro(v, k)) for v in vals):
                     continue
                 self._hu_keys.add(key)
                 d = rd.value
-                cond = And(self.exec(a), self.mmu[a], ch.end[k], D.is_leaf(d, k),
-                           V.bool_not(D.access_flag(d)))
+                flag = V.bool_not(D.access_flag(d))
+                value = V.or_(d, af)
+                if dirty:
+                    # herd7 (TTHM=HD): a write, or a failed CAS that may still be treated
+                    # as one, sets AF and the dirty state (AP[2] = 0) when either is
+                    # unset; a CAS that fails and writes nothing may also set AF only
+                    if a.atomic and a.rmw_w is not None:
+                        udb = Or(self.exec(a.rmw_w), z3.Bool(f"udb_{ch.tag}_{k}"))
+                    else:
+                        udb = True
+                    ro = D.read_only(d)
+                    flag = Or(flag, And(udb, ro))
+                    value = V.ite(zb(udb), V.and_(value, V.const(~self.RO_MASK & (1 << 64) - 1, 64)),
+                                  value)
+                cond = And(self.exec(a), self.mmu[a], ch.end[k], D.is_leaf(d, k), flag)
                 self._new_hu(HWUpdate(name=f"{ch.tag}_{k}", addr=rd.addr,
-                                      value=V.or_(d, af), cond=cond, read=rd, access=a,
+                                      value=value, cond=cond, read=rd, access=a,
                                       level=k, owner=a.cpu))
                 new = True
         tables = [(t.base, t.level) for t in self.scen.tables]

@@ -85,6 +85,8 @@ class Access(Event):
     writeback: Term = False        # atomic write: when it is a failed CAS writing back
                                    # the value it read (no hardware AF update follows it)
     addr_deps: frozenset = frozenset()
+    pick_deps: frozenset = frozenset()   # address "pick" dependencies only (herd7 pob):
+                                         # they order stores, not loads nor walks
     data_deps: frozenset = frozenset()
     ctrl: frozenset = frozenset()
     last_isb: frozenset = frozenset()

@@ -264,7 +264,7 @@ def acquire_release(enc):
 def dependencies(enc):
     for x in enc.accesses:
         if x.is_store:
-            for l in x.addr_deps | x.data_deps | x.ctrl:
+            for l in x.addr_deps | x.pick_deps | x.data_deps | x.ctrl:
                 if l in enc.pi:
                     enc.add("dependencies", _imp(_and(enc.exec(x), enc.exec(l)),
                                                  _and(enc.q[x] > enc.pi[l])))
@@ -799,13 +799,13 @@ def hw_af_ordered(enc):
 
         def after(c, t):
             enc.add("hw-af-ordered", _imp(_and(ex, c), p > t))
-        for l in a.addr_deps | a.ctrl:
+        for l in a.addr_deps | a.pick_deps | a.ctrl:
             if l in enc.pi:
                 after(enc.exec(l), enc.pi[l])
         for e in enc.earlier(a, Access):
             if e.fetch:
                 continue
-            for l in e.addr_deps:
+            for l in e.addr_deps | e.pick_deps:
                 if l in enc.pi:
                     after(_and(enc.exec(e), enc.exec(l)), enc.pi[l])
             ch = enc.chain_of.get(e)
