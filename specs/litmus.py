@@ -37,11 +37,13 @@ The mapping
 What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
 `handled` variant; `imprecise`, herd's `handled`, when an access may fault),
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
-gives them a Permission fault), hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
-TTHM=HD with a store or an atomic to a db:0 dbm:1 page), MTE, `ifetch`, stage 2,
+gives them a Permission fault), MTE, `ifetch`, stage 2,
 instructions the machine has no semantics for (CASP, ERET, ...), label values, memory
-attributes, mixed-size accesses.  A store through a db:0 page otherwise takes a
-Permission fault (Features.write_permission), as in herd.
+attributes, mixed-size accesses.  A store through a db:0 page takes a Permission fault
+(Features.write_permission), as in herd, unless its CPU has TTHM=HD and the page dbm:1.
+TTHM=HA / HD are Features.hw_af / hw_db: the walker sets AF (and the dirty state) with
+an atomic update of the descriptor instead of faulting (model/vmsa/rules.py,
+hw-af-*).
 """
 from __future__ import annotations
 

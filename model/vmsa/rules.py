@@ -772,7 +772,9 @@ def _no_write_between(enc, w, lo, hi):
       "after that read; the access then proceeds (Arm ARM: hardware management of the "
       "Access flag, FEAT_HAFDBS; B2.3 Atomic-ordered-before; herd7 `atomic`: rmw & (fr;co) empty, aob: "
       "[Imp & TTD & R]; rmw; [HU]).  The update is visible to every observer at once, "
-      "with no forwarding (herd7 TTD-obs: [Imp & TTD]; rf).")
+      "with no forwarding (herd7 TTD-obs: [Imp & TTD]; rf).  With hardware dirty-state "
+      "management (TCR_ELx.HD, Features.hw_db) the same update also makes a writable-clean "
+      "leaf (AP[2] = 1, DBM = 1) dirty for a store or an atomic (herd7 set_afdb).")
 def hw_af_update(enc):
     for hu in enc.hus:
         if hu.spurious:
