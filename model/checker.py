@@ -505,7 +505,8 @@ class Outcome:
                 for k in ch.levels:
                     d = ch.d[k]
                     leaf = D.is_leaf(d, k)
-                    af0 = V.bool_and(leaf, V.bool_not(D.access_flag(d)))
+                    af0 = (False if enc.hw_af(a.cpu) else      # the walker sets AF
+                           V.bool_and(leaf, V.bool_not(D.access_flag(d))))
                     ks.append(And(ch.end[k], af0 if kind == "access-flag" else
                                   V.bool_not(leaf) if kind == "translation" else
                                   And(ch.ok[k], ch.perm)))

@@ -100,6 +100,18 @@ class Read:
         self.M = TV.var(f"M_{self.name}")
 
 
+def _leaf_ro(v: int, level: int) -> bool:
+    """A concrete descriptor value is a leaf at `level` with AP[2] = 1 (read-only)."""
+    kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
+    return kind is not None and v & 0b11 == kind and bool(v >> 7 & 1)
+
+
+def _leaf_af0(v: int, level: int) -> bool:
+    """A concrete descriptor value is a leaf at `level` with AF = 0."""
+    kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
+    return kind is not None and v & 0b11 == kind and not v >> D.AF & 1
+
+
 # --------------------------------------------------------------------------- walks
 
 @dataclass(eq=False)
@@ -140,6 +152,41 @@ class Chain:
         return t
 
 
+@dataclass(eq=False)
+class HWUpdate:
+    """A write of a translation table walker: the hardware sets the Access flag of a
+    descriptor (FEAT_HAFDBS, TCR_ELx.HA = 1; herd7's HU effect, `Imp & TTD & W`).
+
+    Either the update of an access's walk (`read`: the walk read it is atomic with,
+    `access`, `level`), or a spurious one (`source`: the store of a valid AF = 0
+    leaf it follows in coherence, None for the initial value at `addr`): a walk of no
+    access, which herd7 lets happen after any such write.  It is never a CPU's own
+    store (no forwarding, one visibility time `p` for every observer), so `cpu` is
+    None; `owner` is the CPU of the access, for traces.  Rules: hw-af-update,
+    hw-af-ordered, hw-af-spurious."""
+    name: str
+    addr: object                 # PA of the descriptor (64-bit term)
+    value: object                # what is written: the value read, with AF = 1
+    cond: object = True          # when it happens
+    read: Read | None = None
+    access: Access | None = None
+    level: int | None = None
+    source: Access | None = None
+    owner: int | None = None
+    size: int = 8
+    cpu = None
+    index = -1
+    is_store = True
+    exclusive = False
+    atomic = False
+    fetch = False
+    instr = None
+
+    @property
+    def spurious(self) -> bool:
+        return self.read is None
+
+
 class Encoding:
     """The formula of one scenario's executions (everything but the properties)."""
 
@@ -168,6 +215,8 @@ class Encoding:
         self.fetches = [e for e in self.accesses if e.fetch]   # instruction fetches
         self.tlbis = [e for e in self.events if isinstance(e, TLBIEvent)]
         self.reads: list[Read] = []
+        self.hus: list[HWUpdate] = []        # hardware Access-flag updates (Features.hw_af)
+        self._hu_keys: set = set()
         self.chains: list[Chain] = []
         self.pa: dict[Access, object] = {}
         self.mmu: dict[Access, object] = {}
@@ -201,6 +250,8 @@ class Encoding:
 
     def exec(self, e: Event):
         """The event takes effect: it happens, and a store-exclusive succeeds."""
+        if isinstance(e, HWUpdate):
+            return e.cond
         x = self._exec.get(e)
         if x is None:
             x = self.happens(e)
@@ -215,6 +266,27 @@ class Encoding:
 
     def trace_of(self, cpu: int) -> CpuTrace:
         return self.traces[cpu]
+
+    @property
+    def writes(self) -> list:
+        """Every write to memory: the CPUs' stores and the walkers' AF updates."""
+        return self.stores + self.hus if self.hus else self.stores
+
+    def hw_db(self, cpu) -> bool:
+        """Does `cpu`'s walker manage the dirty state itself (Features.hw_db)?"""
+        return cpu in getattr(self.features, "hw_db", ())
+
+    def hw_af(self, cpu) -> bool:
+        """Does `cpu`'s walker set the Access flag itself (Features.hw_af)?"""
+        return cpu in self.features.hw_af
+
+    def usable(self, ch: "Chain", k: int):
+        """The level-k descriptor of walk `ch` gives a translation (a leaf; with AF = 1
+        unless its CPU manages AF in hardware, Features.hw_af)."""
+        d = ch.d[k]
+        if self.hw_af(ch.cpu):
+            return D.is_leaf(d, k)
+        return V.bool_and(D.is_leaf(d, k), D.access_flag(d))
 
     # ------------------------------------------------------------------ build
     def build(self, props=()):
@@ -424,9 +496,14 @@ class Encoding:
             # CPU through a leaf without EL0 access (AP[1] = 0): Permission fault
             # (Features.write_permission)
             el0 = getattr(self.scen.cpus[a.cpu], "el0", False)
+            hd = self.hw_db(a.cpu)
             denied = []
             for k in ch.levels:
                 no = D.read_only(ch.d[k]) if (a.is_store or a.atomic) else False
+                if hd and no is not False:
+                    # hardware dirty-state management: a writable-clean leaf (DBM = 1)
+                    # is made dirty by the walker instead (rule hw-af-update)
+                    no = V.bool_and(no, V.bool_not(V.bit(ch.d[k], D.DBM)))
                 if el0:
                     no = V.bool_or(no, V.bool_not(V.bit(ch.d[k], 6)))
                 if V.concrete_bool(no) is not False:
@@ -484,7 +561,7 @@ class Encoding:
             ch.reach[k] = V.bool_and(reach, ch.regime_ok)
             is_tab = D.is_table(d, k)
             ch.end[k] = V.bool_and(ch.reach[k], V.bool_not(is_tab))
-            usable = V.bool_and(D.is_leaf(d, k), D.access_flag(d))
+            usable = self.usable(ch, k)
             ch.ok[k] = V.bool_and(ch.end[k], usable)
             fault_terms.append(V.bool_and(ch.end[k], V.bool_not(usable)))
             reach = V.bool_and(reach, is_tab)
@@ -516,7 +593,7 @@ class Encoding:
 
     def _store_sets(self):
         """PA value sets of all stores (for the current variable sets)."""
-        return {s: self.vsa.values(self.pa[s]) for s in self.stores}
+        return {s: self.vsa.values(self.pa[s]) for s in self.writes}
 
     def _candidates(self, rd: Read, store_sets=None):
         """Stores the read may read from (same size, possibly same address), and
@@ -524,7 +601,7 @@ class Encoding:
         addrs = self.vsa.values(rd.addr)
         store_sets = store_sets or self._store_sets()
         cands, mixed = [], []
-        for s in self.stores:
+        for s in self.writes:
             if s.cpu == rd.observer and rd.before is not None and s.index >= rd.before:
                 continue            # a store after the access in program order
             sa = store_sets[s]
@@ -578,6 +655,15 @@ class Encoding:
             return V.extract(both, off + size * 8 - 1, off)
         return V.extract(wv, off + size * 8 - 1, off)
 
+    def _init_values(self, a: int, size: int):
+        """The value set of the initial memory at `a` (memoised: initial memory does
+        not depend on what the reads return)."""
+        cache = self.__dict__.setdefault("_init_vals", {})
+        key = (a, size)
+        if key not in cache:
+            cache[key] = self.vsa.values(self._init_at(a, size))
+        return cache[key]
+
     def _fixpoint(self, max_rounds: int = 40):
         """Value sets of all reads: a read can return what its candidate stores write
         or the initial memory at its address.  Iterate to a fixpoint (each read's set
@@ -586,6 +672,7 @@ class Encoding:
         init.update({V.to_z3(a.value).decl().name(): frozenset() for a in self.loads})
         self.vsa.set_vars(init)
         grew: dict[str, int] = {}
+        self._grow_hus()
         for _ in range(max_rounds):
             changed = False
             for rd in self.reads:
@@ -596,7 +683,7 @@ class Encoding:
                     vals = None
                 else:
                     for a in addrs:
-                        iv = self.vsa.values(self._init_at(a, rd.size))
+                        iv = self._init_values(a, rd.size)
                         if iv is TOP:
                             vals = None
                             break
@@ -621,10 +708,110 @@ class Encoding:
                 if ch:
                     grew[rd.name] = grew.get(rd.name, 0) + 1
                 changed |= ch
+            changed |= self._grow_hus()
             if not changed:
                 return
         # did not converge: give up precision (sound)
         self.vsa.set_vars({rd.name: TOP for rd in self.reads})
+        self._grow_hus()
+
+    # ------------------------------------------------------------------ hardware AF updates
+    AF_MASK = 1 << D.AF
+    RO_MASK = 1 << 7                    # AP[2]: read-only (herd db:0)
+
+    def _grow_hus(self) -> bool:
+        """Create the hardware Access-flag updates that the current value sets allow
+        (Features.hw_af; rules hw-af-update, hw-af-spurious): one for each level of an
+        access's walk on a CPU with hw_af whose descriptor may be a leaf with AF = 0;
+        and, while any CPU has hw_af, a spurious one after each store that may write a
+        valid AF = 0 leaf into a table of the scenario and after each such initial
+        descriptor.  True if one was created."""
+        if not self.features.hw_af:
+            return False
+        new = False
+        af = V.const(self.AF_MASK, 64)
+        for ch in self.chains:
+            a = ch.access
+            if ch.kind != "access" or a is None or a.fetch or not self.hw_af(ch.cpu):
+                continue
+            dirty = self.hw_db(ch.cpu) and (a.is_store or a.atomic)
+            for k in ch.levels:
+                key = ("walk", id(ch), k)
+                if key in self._hu_keys:
+                    continue
+                rd = ch.reads[k]
+                vals = self.vsa.values(rd.value)
+                if vals is not TOP and not any(
+                        _leaf_af0(v, k) or (dirty and _leaf_ro(v, k)) for v in vals):
+                    continue
+                self._hu_keys.add(key)
+                d = rd.value
+                flag = V.bool_not(D.access_flag(d))
+                value = V.or_(d, af)
+                if dirty:
+                    # herd7 (TTHM=HD): a write, or a failed CAS that may still be treated
+                    # as one, sets AF and the dirty state (AP[2] = 0) when either is
+                    # unset; a CAS that fails and writes nothing may also set AF only
+                    if a.atomic and a.rmw_w is not None:
+                        udb = Or(self.exec(a.rmw_w), z3.Bool(f"udb_{ch.tag}_{k}"))
+                    else:
+                        udb = True
+                    ro = D.read_only(d)
+                    flag = Or(flag, And(udb, ro))
+                    value = V.ite(zb(udb), V.and_(value, V.const(~self.RO_MASK & (1 << 64) - 1, 64)),
+                                  value)
+                cond = And(self.exec(a), self.mmu[a], ch.end[k], D.is_leaf(d, k), flag)
+                self._new_hu(HWUpdate(name=f"{ch.tag}_{k}", addr=rd.addr,
+                                      value=value, cond=cond, read=rd, access=a,
+                                      level=k, owner=a.cpu))
+                new = True
+        tables = [(t.base, t.level) for t in self.scen.tables]
+        for s in self.stores:
+            key = ("store", id(s))
+            if s.size != 8 or key in self._hu_keys:
+                continue
+            addrs = self.vsa.values(self.pa[s])
+            vals = self.vsa.values(s.value)
+            where = []
+            for base, lv in tables:
+                if addrs is not TOP and not any(base <= x < base + 0x1000 for x in addrs):
+                    continue
+                if vals is not TOP and not any(v & 1 and _leaf_af0(v, lv) for v in vals):
+                    continue
+                where.append((base, lv))
+            if not where:
+                continue
+            self._hu_keys.add(key)
+            pa = V.to_z3(self.pa[s])
+            ins = []
+            for base, lv in where:
+                inside = z3.And(z3.UGE(pa, base), z3.ULT(pa, base + 0x1000))
+                ins.append(And(inside, D.is_leaf(s.value, lv),
+                               V.bool_not(D.access_flag(s.value))))
+            name = f"sp_{s.cpu}_{s.index}"
+            cond = And(z3.Bool(f"spx_{name}"), self.exec(s), Or(*ins),
+                       V.bool_not(s.writeback) if s.writeback is not False else True)
+            self._new_hu(HWUpdate(name=name, addr=self.pa[s], value=V.or_(s.value, af),
+                                  cond=cond, source=s))
+            new = True
+        if ("init",) not in self._hu_keys:
+            self._hu_keys.add(("init",))
+            for base, lv in tables:
+                for addr in range(base, base + 0x1000, 8):
+                    v = self.scen.memory.get(addr)
+                    if not isinstance(v, int) or not _leaf_af0(v, lv):
+                        continue
+                    name = f"sp_init_{addr:x}"
+                    self._new_hu(HWUpdate(name=name, addr=V.const(addr, 64),
+                                          value=V.const(v | self.AF_MASK, 64),
+                                          cond=z3.Bool(f"spx_{name}")))
+                    new = True
+        return new
+
+    def _new_hu(self, hu: HWUpdate):
+        self.hus.append(hu)
+        self.pa[hu] = hu.addr
+        self.p[hu] = self.q[hu] = TV.var(f"p_hu_{hu.name}")
 
     def _rf(self, rd: Read):
         """What the read returns: the latest (largest `p`) candidate store visible to

@@ -82,7 +82,11 @@ class Access(Event):
     noret: bool = False            # atomic read whose value no register receives (herd
                                    # NoRet: no acquire, not ordered by DMB LD / DSB LD)
     rmw_w: "Access | None" = None  # atomic read: its write
+    writeback: Term = False        # atomic write: when it is a failed CAS writing back
+                                   # the value it read (no hardware AF update follows it)
     addr_deps: frozenset = frozenset()
+    pick_deps: frozenset = frozenset()   # address "pick" dependencies only (herd7 pob):
+                                         # they order stores, not loads nor walks
     data_deps: frozenset = frozenset()
     ctrl: frozenset = frozenset()
     last_isb: frozenset = frozenset()

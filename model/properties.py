@@ -180,7 +180,7 @@ def coherence_predecessor(enc: Encoding, s: Access) -> Read:
     rd = Read(name=f"old_{s.cpu}_{s.index}", addr=enc.pa[s], size=s.size, time=enc.p[s],
               observer=-1, walker=False)
     cands = []
-    for o in enc.stores:
+    for o in enc.writes:
         if o is s or o.size != s.size:
             continue
         if may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
@@ -336,7 +336,7 @@ def all_returned(enc: Encoding, T):
     for tr in enc.traces:
         rets = [e for e in tr.events if isinstance(e, Return)]
         conds.append(Or(*[And(enc.happens(r), r.t < T) for r in rets]))
-    for s in enc.stores:
+    for s in enc.writes:
         conds.append(Implies(enc.exec(s), enc.p[s] < T))
     return And(*conds)
 
@@ -351,7 +351,7 @@ def final_value(enc: Encoding, addr: int, size: int = 8):
     T = final_time(enc)
     rd = Read(name=f"final_{addr:x}_{size}", addr=V.const(addr, 64), size=size, time=T,
               observer=-1, walker=False)
-    cands = [s for s in enc.stores if s.size == size
+    cands = [s for s in enc.writes if s.size == size
              and may_equal(enc.vsa.values(enc.pa[s]), frozenset([addr]))]
     init = enc.init_value(rd.addr, size, rd.name)
     cons = [rd.sel.domain(len(cands)), rd.M >= 0]

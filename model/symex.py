@@ -99,11 +99,15 @@ class LoadIndex:
         self._cache: dict[int, frozenset] = {}
         self._keep: list = []
 
-    def leaves(self, term) -> frozenset:
-        """The load events whose values `term` mentions."""
+    def leaves(self, term, pick: bool = True) -> frozenset:
+        """The load events whose values `term` mentions.  With pick=False, not the
+        condition of an if-then-else whose two sides are the same term: a conditional
+        select of two equal values (model/isa/condsel.py) depends on its condition
+        only by herd7's "pick" dependency, which orders later stores but neither loads
+        nor translation table walks."""
         if isinstance(term, bool) or V.is_concrete(term):
             return frozenset()
-        key = term.get_id()
+        key = (term.get_id(), pick)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -119,6 +123,8 @@ class LoadIndex:
                 ev = self.by_name.get(t.decl().name())
                 if ev is not None:
                     out.add(ev)
+            elif not pick and z3.is_app_of(t, z3.Z3_OP_ITE) and t.arg(1).eq(t.arg(2)):
+                todo.append(t.arg(1))
             else:
                 todo.extend(t.children())
         res = frozenset(out)
@@ -170,7 +176,8 @@ class _Ctx:
     def _access(self, **kw) -> Access:
         st, ex = self.st, self.ex
         ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
-        ev.addr_deps = ex.loads.leaves(kw["va"])
+        ev.addr_deps = ex.loads.leaves(kw["va"], pick=False)
+        ev.pick_deps = ex.loads.leaves(kw["va"]) - ev.addr_deps
         ev.regs_before = tuple(st.regs)
         ev.ctrl = st.trk["ctrl"]
         ev.last_isb = st.trk["last_isb"]
@@ -246,6 +253,7 @@ class _Ctx:
         wr = self._access(is_store=True, va=addr, size=size, value=value, release=release,
                           exclusive=True, status=status, atomic=True)
         wr.data_deps = ex.loads.leaves(value)
+        wr.writeback = c is False or (c is None and V.bool_not(w))
         wr.pair = rd
         rd.rmw_w = wr
         self._pend_store(wr)
@@ -583,6 +591,11 @@ class Executor:
         # state's registers are if-then-else terms that no syntactic check relates,
         # e.g. a loop counter against its end; without this a loop unrolls to the bound)
         c = self._decided(st.guard, cond) if self.prune_forks else None
+        if c is not None:
+            # not forked, but still a control dependency on the loads the condition
+            # mentions (herd7's ctrl is syntactic: e.g. a branch on a CSEL of two equal
+            # values, a pick dependency)
+            st.trk["ctrl"] = st.trk["ctrl"] | self.loads.leaves(cond)
         if c is True:
             return self._goto(st, t, step)
         if c is False:

@@ -127,6 +127,10 @@ class VSA:
         from . import values as V
         if isinstance(term, int):
             return frozenset([term])
+        if isinstance(term, z3.ExprRef):
+            key = term.get_id()
+            if key in self._nodes:          # compiled before: no need to inspect it
+                return self._val(key)
         if V.is_concrete(term):
             return frozenset([V.as_int(term)])
         return self._val(self._compile(term))

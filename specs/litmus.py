@@ -37,11 +37,13 @@ The mapping
 What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
 `handled` variant; `imprecise`, herd's `handled`, when an access may fault),
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
-gives them a Permission fault), hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
-TTHM=HD with a store or an atomic to a db:0 dbm:1 page), MTE, `ifetch`, stage 2,
+gives them a Permission fault), MTE, `ifetch`, stage 2,
 instructions the machine has no semantics for (CASP, ERET, ...), label values, memory
-attributes, mixed-size accesses.  A store through a db:0 page otherwise takes a
-Permission fault (Features.write_permission), as in herd.
+attributes, mixed-size accesses.  A store through a db:0 page takes a Permission fault
+(Features.write_permission), as in herd, unless its CPU has TTHM=HD and the page dbm:1.
+TTHM=HA / HD are Features.hw_af / hw_db: the walker sets AF (and the dirty state) with
+an atomic update of the descriptor instead of faulting (model/vmsa/rules.py,
+hw-af-*).
 """
 from __future__ import annotations
 
@@ -442,9 +444,11 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
         mem[word] = (old & ~(mask << off)) | ((v & mask) << off)
 
     # ---- features
-    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants],
-                     write_permission=True)
     tthm = _tthm(test)
+    feats = Features(ets2="ets2" in list(test.variants) + [v.lower() for v in variants],
+                     write_permission=True,
+                     hw_af=frozenset(c for c, v in tthm.items() if "HA" in v and c < ncpu),
+                     hw_db=frozenset(c for c, v in tthm.items() if "HD" in v and c < ncpu))
     cpus = []
     for c in range(ncpu):
         cpus.append(CpuSetup(c, f"P{c}", regs=regs[c],
@@ -698,22 +702,6 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
                 raise LitmusUnsupported("faults handled by executing the instruction again "
                                         "(variant `imprecise`, herd's `handled`), and an "
                                         "access may fault")
-    # A store through a db:0 (read-only) page takes a Permission fault, as in herd
-    # (Features.write_permission) -- unless its CPU has hardware dirty-state management
-    # (TTHM=HD) and the descriptor has dbm:1: herd then sets the dirty state, which is
-    # not modelled.  Whether our machine lets such a store use such a descriptor is asked
-    # on a machine without the rules that order a store but not a fault or an update
-    # (dependencies, release, coherence): only if even there it cannot is the test ours.
-    hd_cpus = {c for c, v in lit.tthm.items() if "HD" in v}
-    if hd_cpus and _write_to_readonly(enc, hd_cpus) is not None:
-        r, why = _readonly_store_reachable(scen, hd_cpus, deadline)
-        if r != z3.unsat:
-            raise LitmusUnsupported("hardware dirty-state update (TTHM=HD): a store "
-                                    "through a db:0 dbm:1 page"
-                                    + ("" if r == z3.sat else f" (solver: {why})"))
-    if any("HA" in v for v in lit.tthm.values()) and _af0_possible(lit, enc):
-        raise LitmusUnsupported("hardware access-flag update (TTHM=HA): a valid descriptor "
-                                "with AF=0 may be in the tables")
     # 2. P and ~P
     r1, m1, why1 = check(prop)
     if r1 == z3.unknown:
@@ -745,79 +733,6 @@ def _unknown(why):
     if "timeout" in why or "canceled" in why:
         return "timeout", f"solver: {why}"
     return "unknown", f"solver gave up: {why}"
-
-
-def _af0_possible(lit, enc) -> bool:
-    """Can a valid descriptor with AF = 0 be in the tables: initially, or stored by a
-    thread (by the value sets of the stores that may hit the L3 table)?  With TTHM=HA
-    herd's walkers may then set AF at any moment, even speculatively, with no access."""
-    def af0(v):
-        return v & MASK_VALID and not v & MASK_AF
-    mem = lit.scenario.memory
-    if any(af0(mem.get(a, 0)) for a in lit.pte.values()):
-        return True
-    for st in enc.stores:
-        addrs = enc.vsa.values(enc.pa[st])
-        if addrs is not None and not any(L3_BASE <= a < L3_BASE + PAGE for a in addrs):
-            continue
-        vals = enc.vsa.values(st.value)
-        if vals is None or any(af0(v) for v in vals):
-            return True
-    return False
-
-
-PERMISSION_QUERY_WITHOUT = frozenset({"dependencies", "acquire-release", "coherence",
-                                      "atomic-rmw", "amo-acquire-release"})
-
-
-def _readonly_store_reachable(scen, hd_cpus, deadline):
-    """Can a store of a CPU in `hd_cpus` use a db:0 dbm:1 descriptor, on our machine
-    without the rules that order a store but not a fault or a hardware update
-    (PERMISSION_QUERY_WITHOUT)?  (z3 result, reason)"""
-    import z3
-
-    from ..model.checker import Options, Outcome, _cpu_traces
-    from ..model.encode import Encoding, zb
-    enc = Encoding(scen, _cpu_traces(scen, Options()), disabled=PERMISSION_QUERY_WITHOUT)
-    enc.build(())
-    perm = _write_to_readonly(enc, hd_cpus)
-    if perm is None:
-        return z3.unsat, ""
-    s = z3.Solver()
-    for _, c in enc.constraints:
-        s.add(c)
-    for a in scen.assumptions:
-        s.add(zb(a))
-    s.add(zb(Outcome(enc).all_ended()))
-    s.add(zb(perm))
-    if deadline is not None:
-        s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
-    r = s.check()
-    return r, (s.reason_unknown() if r == z3.unknown else "")
-
-
-def _write_to_readonly(enc, cpus):
-    """A store of one of `cpus` whose translation uses a page descriptor with AP[2] = 1
-    and DBM = 1 (herd db:0, dbm:1): with TTHM=HD herd would set the dirty state
-    instead of taking the Permission fault our machine takes.  None when the value sets
-    rule it out."""
-    from ..model import values as V
-    from ..model.encode import And, Or
-    parts = []
-    both = MASK_RO | MASK_DBM
-    for a, ch in enc.chain_of.items():
-        # (an LSE atomic's translation is its read's, checked as a write)
-        if not (a.is_store or a.atomic) or a.cpu not in cpus:
-            continue
-        for k in ch.levels:
-            d = ch.d[k]
-            vs = enc.vsa.values(d)
-            if vs is not None and not any(x & both == both for x in vs):
-                continue
-            parts.append(And(enc.happens(a), ch.ok[k], V.bit(d, 7), V.bit(d, 51)))
-    if not parts:
-        return None
-    return Or(*parts)
 
 
 def _count_states(lit, enc, fin, cb, s, prop, cap: int = 64):

@@ -276,32 +276,22 @@ def test_unsupported_features_are_named():
     handler = "AArch64 H\n{ 0:X1=x; }\n P0 | P0.F ;\n LDR W0,[X1] | NOP ;\nexists (0:X0=1)\n"
     r = SL.run(L.parse_litmus(handler, "h.litmus"))
     assert r.status == "unsupported" and "fault handler" in r.reason
-    # a store through a read-only page with hardware dirty-state management and dbm:1:
-    # herd sets the dirty state, which we do not model
-    hd = ("AArch64 R\nTTHM=HD\n{ [PTE(x)]=(oa:PA(x), db:0, dbm:1); 0:X1=x; }\n P0 ;\n"
-          " STR W0,[X1] ;\nexists (x=0)\n")
-    r = SL.run(L.parse_litmus(hd, "hd.litmus"))
-    assert r.status == "unsupported" and "dirty-state" in r.reason
-    # ...even when our machine orders the store after the update that makes the page
-    # writable (here by a control dependency): Arm does not order the fault or the
-    # update by dependencies, so herd may act where our store could not use the old entry
-    ctrl = ("AArch64 C\nTTHM=HD\n{ [PTE(a)]=(oa:PA(a), db:0, dbm:1);\n"
+    # a store through a read-only page: a Permission fault, as in herd -- also with
+    # TTHM=HD when the page has no dbm:1 (with dbm:1, test_hardware_dirty_state)
+    hd = ("AArch64 R\nTTHM=HD\n{ [PTE(x)]=(oa:PA(x), db:0); 0:X1=x; }\n P0 ;\n"
+          " STR W0,[X1] ;\nforall (fault(P0,x,MMU:Permission))\n")
+    for text in (hd, hd.replace("TTHM=HD\n", "")):
+        r = SL.run(L.parse_litmus(text, "ro.litmus"))
+        assert r.status == "ok" and r.observation == "Always", r
+    # the fault is not ordered by a control dependency (Arm: S+shoot+ctrl_mmufault_db
+    # Allowed)
+    ctrl = ("AArch64 C\n{ [PTE(a)]=(oa:PA(a), db:0);\n"
             " pteval_t 0:X0=(oa:PA(a)); 0:X1=PTE(a); 0:X3=f; 0:X5=a; 1:X3=f; 1:X5=a; }\n"
             " P0 | P1 ;\n STR X0,[X1] | LDR W2,[X3] ;\n DSB SY | CBZ W2,L9 ;\n"
             " LSR X9,X5,#12 | MOV W4,#1 ;\n TLBI VAAE1IS,X9 | STR W4,[X5] ;\n"
             " DSB SY | L9: ;\n MOV W2,#1 | NOP ;\n STR W2,[X3] | NOP ;\n"
             "exists (1:X2=1 /\\ fault(P1,a))\n")
     r = SL.run(L.parse_litmus(ctrl, "ctrl.litmus"))
-    assert r.status == "unsupported" and "dirty-state" in r.reason, r
-    # without dbm (or without TTHM=HD) the store takes a Permission fault, as in herd
-    for text in (hd.replace(", dbm:1", ""), hd.replace("TTHM=HD\n", "")):
-        r = SL.run(L.parse_litmus(text.replace("exists (x=0)",
-                                               "forall (fault(P0,x,MMU:Permission))"),
-                                  "ro.litmus"))
-        assert r.status == "ok" and r.observation == "Always", r
-    # the same shape without dbm: modelled, and the fault is not ordered by the control
-    # dependency (Arm: S+shoot+ctrl_mmufault_db Allowed)
-    r = SL.run(L.parse_litmus(ctrl.replace(", dbm:1", ""), "ctrl.litmus"))
     assert r.status == "ok" and r.observation == "Sometimes", r
     # ...and a read-only page that is only read is fine
     ro = "AArch64 R\n{ [PTE(x)]=(oa:PA(x), db:0); 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\nexists (x=0)\n"
@@ -321,15 +311,80 @@ def test_unsupported_features_are_named():
           "exists (0:X0=0)\n")
     r = SL.run(L.parse_litmus(up, "up.litmus"))
     assert r.status == "unsupported" and "upper-level tables" in r.reason and r.line == 5
-    # hardware AF updates with an AF=0 descriptor: herd may set AF at any time
-    ha = "AArch64 A\nTTHM=HA\n{ [PTE(x)]=(oa:PA(x), af:0); }\n P0 ;\n NOP ;\nexists ([PTE(x)]=(oa:PA(x)))\n"
-    r = SL.run(L.parse_litmus(ha, "ha.litmus"))
-    assert r.status == "unsupported" and "TTHM=HA" in r.reason
-    # without TTHM the AF=0 page faults, as the machine models
-    noha = ha.replace("TTHM=HA\n", "").replace("NOP", "LDR W0,[X1]").replace(
-        "af:0);", "af:0); 0:X1=x;").replace("exists ([PTE(x)]=(oa:PA(x)))",
-                                             "forall (fault(P0,x,MMU:AccessFlag))")
+    # without TTHM an AF=0 page faults, as the machine models
+    noha = ("AArch64 A\n{ [PTE(x)]=(oa:PA(x), af:0); 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n"
+            "forall (fault(P0,x,MMU:AccessFlag))\n")
     r = SL.run(L.parse_litmus(noha, "af.litmus"))
+    assert r.status == "ok" and r.observation == "Always", r.reason
+
+
+# ============================================================== hardware Access flag (TTHM=HA)
+
+HA_LOAD = """AArch64 HA-load
+TTHM=HA
+{ [PTE(x)]=(oa:PA(x), af:0); int x=3; 0:X2=x; }
+ P0          ;
+L0:          ;
+ LDR W3,[X2] ;
+forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ [PTE(x)]=(oa:PA(x), af:1))
+"""
+
+# P0's walk finds AF = 0 and sets AF atomically with its read; P1 replaces the
+# descriptor by an invalid one with a CAS that expects AF = 0.  Both cannot act on the
+# initial descriptor: if the CAS read it (and wrote), P0's walk read the invalid
+# descriptor and faulted.
+HA_CAS = """AArch64 HA-load+cas-unmap
+TTHM=P0:HA
+{ [PTE(x)]=(oa:PA(x), af:0); 0:X2=x;
+  pteval_t 1:X5=(oa:PA(x), af:0); pteval_t 1:X6=(oa:PA(x), valid:0); 1:X0=PTE(x); }
+ P0          | P1               ;
+L0:          |                  ;
+ LDR W3,[X2] | CAS X5,X6,[X0]   ;
+exists (1:X5=(oa:PA(x), af:0) /\\ ~fault(P0:L0,x))
+"""
+
+
+def test_hardware_access_flag():
+    # with TTHM=HA the load through an AF=0 page does not fault: the walker sets AF
+    r = SL.run(L.parse_litmus(HA_LOAD, "ha.litmus"))
+    assert r.status == "ok" and r.observation == "Always" and r.kind == "Required", r.reason
+    # without it the same load always takes an Access flag fault
+    r = SL.run(L.parse_litmus(HA_LOAD.replace("TTHM=HA\n", ""), "noha.litmus"))
+    assert r.status == "ok" and r.observation == "Never", r.reason
+    noha = HA_LOAD.replace("TTHM=HA\n", "").replace(
+        "forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ [PTE(x)]=(oa:PA(x), af:1))",
+        "forall (fault(P0:L0,x,MMU:AccessFlag) /\\ [PTE(x)]=(oa:PA(x), af:0))")
+    r = SL.run(L.parse_litmus(noha, "noha.litmus"))
+    assert r.observation == "Always", r.reason
+    # a thread without HA (TTHM=P1:HA) faults -- unless a walk of P1's (a spurious
+    # update: P1 has HA, even with nothing to access) set AF first
+    two = HA_LOAD.replace("TTHM=HA", "TTHM=P1:HA").replace(" P0          ;", " P0          | P1  ;").replace(
+        " LDR W3,[X2] ;", " LDR W3,[X2] | NOP ;").replace("L0:          ;", "L0:          |     ;")
+    r = SL.run(L.parse_litmus(two, "p1ha.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    r = SL.run(L.parse_litmus(two.replace("forall (~fault(P0:L0,x) /\\ 0:X3=3 /\\ ",
+                                          "exists (fault(P0:L0,x,MMU:AccessFlag) /\\ "),
+                              "p1ha.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    # the update is atomic with the walk's read: a CAS on the same initial descriptor
+    # cannot succeed as well (coherence decides), though either one alone can
+    r = SL.run(L.parse_litmus(HA_CAS, "hacas.litmus"))
+    assert r.status == "ok" and r.observation == "Never", r.reason
+    for alone in ("1:X5=(oa:PA(x), af:0) /\\ fault(P0:L0,x)",
+                  "1:X5=(oa:PA(x), af:1) /\\ ~fault(P0:L0,x)"):
+        text = HA_CAS.replace("1:X5=(oa:PA(x), af:0) /\\ ~fault(P0:L0,x)", alone)
+        r = SL.run(L.parse_litmus(text, "hacas.litmus"))
+        assert r.status == "ok" and r.observation == "Sometimes", (alone, r.reason)
+    # with no access at all, a (speculative) walk may set AF of a valid AF=0 descriptor
+    # (herd7's spurious updates; Arm's SpecAF is Allowed) -- or not
+    idle = ("AArch64 A\nTTHM=HA\n{ [PTE(x)]=(oa:PA(x), af:0); }\n P0 ;\n NOP ;\n"
+            "exists ([PTE(x)]=(oa:PA(x)))\n")
+    r = SL.run(L.parse_litmus(idle, "idle.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", r.reason
+    # ...but never for an invalid one
+    r = SL.run(L.parse_litmus(idle.replace("af:0)", "af:0, valid:0)").replace(
+        "exists ([PTE(x)]=(oa:PA(x)))", "forall ([PTE(x)]=(oa:PA(x), af:0, valid:0))"),
+        "idle.litmus"))
     assert r.status == "ok" and r.observation == "Always", r.reason
 
 
@@ -352,8 +407,10 @@ def test_compare_kinds():
 # Measured on this repository's model (see docs/fidelity.md).  A change of the model
 # that moves these numbers must update them on purpose: fewer "we forbid, Arm allows"
 # is the goal, more is a soundness regression.
-SAMPLE_SEED, SAMPLE_SIZE = 8, 300
-SAMPLE_FIGURES = dict(read=300, modelled=147, agree=147, we_forbid=0, we_allow=0)
+# (300 tests until hardware AF and dirty-state updates were modelled: most tests of the
+# catalogue are modelled now, and the sample's time budget, ~10 s, holds 150 of them.)
+SAMPLE_SEED, SAMPLE_SIZE = 8, 150
+SAMPLE_FIGURES = dict(read=150, modelled=135, agree=135, we_forbid=0, we_allow=0)
 
 
 @need_catalogue
@@ -488,3 +545,67 @@ def test_el0_threads(p0, p1, cond, want):
                               "el1.litmus"))
     assert r.status == "ok" and (r.observation != want or "STR" in p0
                                  or "LDR W0,[X3]" in p0)
+
+
+# ============================================================== hardware dirty state (TTHM=HD)
+
+HD_STORE = """AArch64 HD-store
+TTHM=HD
+{ [PTE(x)]=(oa:PA(x), db:0, dbm:1, af:0); 0:X2=x; }
+ P0          ;
+ MOV W3,#7   ;
+L0:          ;
+ STR W3,[X2] ;
+forall (~fault(P0:L0,x) /\\ x=7 /\\ [PTE(x)]=(oa:PA(x), db:1, dbm:1, af:1))
+"""
+
+
+def test_hardware_dirty_state():
+    # with TTHM=HD a store through a writable-clean page (db:0, dbm:1) does not fault:
+    # the walker makes the descriptor dirty (db:1) and sets AF
+    r = SL.run(L.parse_litmus(HD_STORE, "hd.litmus"))
+    assert r.status == "ok" and r.observation == "Always", r.reason
+    # with HA only, or without DBM, it takes a Permission fault (AF is still set by
+    # the walker, or spuriously: herd's "HA" leaves the dirty state to software)
+    for text in (HD_STORE.replace("TTHM=HD", "TTHM=HA"),
+                 HD_STORE.replace("dbm:1, af:0", "af:0").replace("dbm:1, af:1", "af:1")):
+        t = text.replace("forall (~fault(P0:L0,x) /\\ x=7 /\\ ",
+                         "forall (fault(P0:L0,x,MMU:Permission) /\\ x=0 /\\ ")
+        t = t.replace("db:1, dbm:1, af:1", "db:0, dbm:1, af:1").replace(
+            "(oa:PA(x), db:1, af:1)", "(oa:PA(x), db:0, af:1)")
+        r = SL.run(L.parse_litmus(t, "hd.litmus"))
+        assert r.status == "ok" and r.kind in ("Required", "Allowed"), (t, r.reason)
+        assert r.pos, t                  # the Permission fault happens
+    # a load through it is not a write: no dirty update
+    load = HD_STORE.replace(" STR W3,[X2] ;", " LDR W3,[X2] ;").replace(
+        "x=7 /\\ [PTE(x)]=(oa:PA(x), db:1, dbm:1, af:1)",
+        "[PTE(x)]=(oa:PA(x), db:0, dbm:1, af:1)")
+    r = SL.run(L.parse_litmus(load, "hdload.litmus"))
+    assert r.status == "ok" and r.observation == "Always", r.reason
+
+
+# Pick dependencies (herd7 pob): a conditional select of two equal values still
+# depends on its condition; that orders a later store (S shape: Forbidden) but not a
+# later load (MP shape: Allowed).
+PICK_S = """AArch64 S+dmb.st+pick
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0          | P1                  ;
+ MOV W2,#2   | LDR W0,[X3]         ;
+ STR W2,[X1] | CMP W0,#1           ;
+ DMB ST      | CSEL W6,WZR,WZR,EQ  ;
+ MOV W2,#1   | MOV W2,#1           ;
+ STR W2,[X3] | STR W2,[X1,W6,SXTW] ;
+exists (1:X0=1 /\\ x=2)
+"""
+
+
+def test_pick_dependencies():
+    r = SL.run(L.parse_litmus(PICK_S, "picks.litmus"))
+    assert r.status == "ok" and r.observation == "Never", r.reason
+    mp = PICK_S.replace("AArch64 S+dmb.st+pick", "AArch64 MP+dmb.st+pick").replace(
+        " MOV W2,#1   | MOV W2,#1           ;\n", "").replace(
+        " STR W2,[X3] | STR W2,[X1,W6,SXTW] ;",
+        " MOV W2,#1   | LDR W4,[X1,W6,SXTW] ;\n STR W2,[X3] |                     ;").replace(
+        "exists (1:X0=1 /\\ x=2)", "exists (1:X0=1 /\\ 1:X4=0)")
+    r = SL.run(L.parse_litmus(mp, "pickmp.litmus"))
+    assert r.status == "ok" and r.observation == "Sometimes", (mp, r.reason)

@@ -328,7 +328,60 @@ SB_SWPALS = """AArch64 SB+swpals
 exists (0:X4=0 /\\ 1:X4=0)
 """
 
+# CoRW: P0 reads x and then writes x=1; if P1's x=2 is the final value (coherence
+# after P0's store), P0's load cannot have read it (herd7 lmws: a load is ordered
+# before a po-later store to its location).
+CORW = """AArch64 CoRW+W
+{ 0:X0=x; 1:X0=x; }
+ P0           | P1          ;
+ LDR W1,[X0]  | MOV W2,#2   ;
+ MOV W2,#1    | STR W2,[X0] ;
+ STR W2,[X0]  |             ;
+exists (0:X1=2 /\\ x=2)
+"""
+
+# Hardware AF update (TTHM=HA on P0) racing with an unmap: P0's walk reads x's
+# descriptor with AF = 0 and sets AF atomically; P1 makes the descriptor invalid.
+# The update cannot land after P1's store, so the final descriptor is never the old
+# one with AF = 1.
+HA_UPDATE_UNMAP = """AArch64 HA-load+unmap
+TTHM=P0:HA
+{ [PTE(x)]=(oa:PA(x), af:0); pteval_t 1:X1=(oa:PA(x), valid:0); 1:X0=PTE(x); 0:X2=x; }
+ P0          | P1          ;
+ LDR W3,[X2] | STR X1,[X0] ;
+exists ([PTE(x)]=(oa:PA(x), af:1))
+"""
+
+# The AF update of P0's load is ordered before P0's store after a DSB SY (herd7
+# DSB-ob: [M];po;[dsb.full]): P1 sees the flag, DMB LD, reads the descriptor: it
+# cannot still have AF = 0 (a spurious update read by P0's walk is ordered the same
+# way, through that walk read).
+HA_UPDATE_DSB = """AArch64 HA-load+dsb-MP
+TTHM=P0:HA
+{ [PTE(x)]=(oa:PA(x), af:0); 0:X2=x; 0:X4=y; 1:X0=PTE(x); 1:X4=y; }
+ P0          | P1          ;
+ LDR W3,[X2] | LDR W5,[X4] ;
+ DSB SY      | DMB LD      ;
+ MOV W6,#1   | LDR X7,[X0] ;
+ STR W6,[X4] |             ;
+exists (1:X5=1 /\\ 1:X7=(oa:PA(x), af:0))
+"""
+
+# A spurious AF update (a walk of no access) follows the write of a valid AF = 0
+# descriptor -- here the initial one -- atomically: it cannot land after P0's unmap.
+HA_SPURIOUS_UNMAP = """AArch64 HA-spurious+unmap
+TTHM=HA
+{ [PTE(x)]=(oa:PA(x), af:0); pteval_t 0:X1=(oa:PA(x), valid:0); 0:X0=PTE(x); }
+ P0          ;
+ STR X1,[X0] ;
+exists ([PTE(x)]=(oa:PA(x), af:1))
+"""
+
 LITMUS_ABLATIONS = {
+    "coherence-read-write": (CORW, ()),
+    "hw-af-update": (HA_UPDATE_UNMAP, ()),
+    "hw-af-ordered": (HA_UPDATE_DSB, ()),
+    "hw-af-spurious": (HA_SPURIOUS_UNMAP, ()),
     "atomic-rmw": (TWO_LDADDS, ()),
     "amo-acquire-release": (SB_SWPALS, ()),
     "po-time": (LB_DSBS, ()),

@@ -12,6 +12,8 @@ and the aliases CSET, CSETM, CINC, CINV, CNEG; CCMP, CCMN (immediate, register))
 """
 from __future__ import annotations
 
+import z3
+
 from .. import values as V
 from .operands import DecodeError, Imm, Op, Reg, cond_num, handles, imm_value, reader, writer
 from .pseudocode import add_with_carry, condition_holds, invert_cond
@@ -42,7 +44,14 @@ def build_csel(instr, kind: str, rd: Reg, rn: Reg, rm: Reg, cond: int) -> Op:
         elif c is False:
             wr(ctx, other(ctx))
         else:
-            wr(ctx, V.ite(c, rn_r(ctx), other(ctx)))
+            a, b = rn_r(ctx), other(ctx)
+            if V.is_concrete(a) and V.is_concrete(b) and V.as_int(a) == V.as_int(b):
+                # the result still depends on the condition (herd7: a "pick"
+                # dependency, iico_ctrl from the flags; Arm orders it by pob): keep the
+                # condition in the term, whose value-set is the one value
+                wr(ctx, z3.If(c, V.to_z3(a), V.to_z3(b)))
+            else:
+                wr(ctx, V.ite(c, a, b))
     return Op(run, "alu", instr)
 
 

@@ -104,12 +104,27 @@ class Features:
                 (Arm ARM D8.4.1; no hardware dirty-state update).  Off by default for
                 `prove` (stores through read-only pages are not modelled there); the
                 litmus mapping turns it on.
+    hw_af:      the CPUs whose translation table walkers manage the Access flag in
+                hardware (FEAT_HAFDBS with TCR_ELx.HA = 1; herd7's TTHM=HA): a walk
+                that finds a valid leaf with AF = 0 does not fault, the walker sets AF
+                with an atomic update of the descriptor (rules hw-af-update,
+                hw-af-ordered), and, while any CPU has it, AF may also be set by a walk
+                of no access at all (rule hw-af-spurious).  Empty by default (`prove`
+                does not model it); the litmus mapping sets it from TTHM.
+    hw_db:      the CPUs that also manage the dirty state in hardware (FEAT_HAFDBS with
+                TCR_ELx.HD = 1; herd7's TTHM=HD; HD implies HA, so they are in hw_af
+                too): a store (or an atomic) through a valid leaf with AP[2] = 1
+                (read-only, herd db:0) and DBM = 1 does not fault: the walker clears
+                AP[2] (and sets AF) with an atomic update of the descriptor (rules
+                hw-af-update, hw-af-ordered).  Empty by default.
     """
     ets2: bool = False
     ttl: bool = False
     bbm_level: int = 0
     ng_policy: str = "strict"
     write_permission: bool = False
+    hw_af: frozenset = frozenset()
+    hw_db: frozenset = frozenset()
 
     def __post_init__(self):
         if self.bbm_level not in (0, 1, 2):

@@ -106,7 +106,7 @@ def walks_read_global(enc):
       "of p); stores of one CPU to one location stay in program order for every "
       "observer (CoWW), for its walker too.")
 def coherence(enc):
-    st = enc.stores
+    st = enc.writes                     # hardware AF updates (Features.hw_af) too
     for i, a in enumerate(st):
         va = enc.vsa.values(enc.pa[a])
         for b in st[i + 1:]:
@@ -115,7 +115,7 @@ def coherence(enc):
                 continue
             same = V.eq(enc.pa[a], enc.pa[b])
             enc.add("coherence", _imp(same, enc.p[a] != enc.p[b]))
-            if a.cpu == b.cpu:
+            if a.cpu == b.cpu and a.cpu is not None:
                 enc.add("coherence", _imp(_and(enc.exec(a), enc.exec(b), same),
                                           _and(enc.p[a] < enc.p[b], enc.q[a] < enc.q[b])))
 
@@ -135,6 +135,29 @@ def corr(enc):
                 enc.add("coherence-read-read",
                         _imp(_and(enc.exec(a), enc.exec(b), V.eq(enc.pa[a], enc.pa[b])),
                              enc.read_of[b].M >= enc.read_of[a].M))
+
+
+@rule("coherence-read-write", "A load is ordered before every po-later store of its CPU "
+      "to the same location: it reads a write coherence-before that store (CoRW) and is "
+      "satisfied before the store is visible to other observers (herd7 lmws: "
+      "[Exp & M]; po & same-loc; [Exp & W] is in ob; Arm ARM B2.3 Local write successor).")
+def corw(enc):
+    from ..vsa import may_equal
+    for tr in enc.traces:
+        evs = [e for e in tr.events if isinstance(e, Access) and not e.fetch]
+        for i, r in enumerate(evs):
+            if r.is_store or r not in enc.read_of:
+                continue
+            rd = enc.read_of[r]
+            ra = enc.vsa.values(enc.pa[r])
+            for w in evs[i + 1:]:
+                if not w.is_store or w is r.rmw_w or w.size != r.size:
+                    continue
+                if not may_equal(ra, enc.vsa.values(enc.pa[w])):
+                    continue
+                enc.add("coherence-read-write",
+                        _imp(_and(enc.exec(r), enc.exec(w), V.eq(enc.pa[r], enc.pa[w])),
+                             _and(rd.M < enc.p[w], enc.pi[r] < enc.p[w])))
 
 
 # ============================================================== barriers
@@ -241,7 +264,7 @@ def acquire_release(enc):
 def dependencies(enc):
     for x in enc.accesses:
         if x.is_store:
-            for l in x.addr_deps | x.data_deps | x.ctrl:
+            for l in x.addr_deps | x.pick_deps | x.data_deps | x.ctrl:
                 if l in enc.pi:
                     enc.add("dependencies", _imp(_and(enc.exec(x), enc.exec(l)),
                                                  _and(enc.q[x] > enc.pi[l])))
@@ -293,7 +316,7 @@ def exclusives(enc):
             continue
         rd = enc.read_of[l]
         conds = [enc.happens(l), V.eq(enc.pa[l], enc.pa[s]), enc.p[s] > rd.M]
-        for o in enc.stores:
+        for o in enc.writes:
             if o is s or o.size != s.size:
                 continue
             if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
@@ -321,7 +344,7 @@ def atomic_rmw(enc):
         rd = enc.read_of[l]
         ex = enc.exec(s)
         conds = [enc.exec(l), enc.p[s] > rd.M, enc.q[s] > enc.pi[l]]
-        for o in enc.stores:
+        for o in enc.writes:
             if o is s or o.size != s.size:
                 continue
             if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
@@ -509,7 +532,7 @@ def fault_fresh(enc):
     for a, ch in enc.chain_of.items():
         u = enc.u[a]
         for k in ch.levels:
-            usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+            usable = enc.usable(ch, k)
             faults_here = V.bool_and(ch.end[k], V.bool_not(usable))
             enc.add("fault-walk-fresh", _imp(_and(ch.active, faults_here), ch.r[k] == u))
 
@@ -523,11 +546,11 @@ def fault_time(enc, a):
     return fz[a]
 
 
-def _fault_levels(ch):
+def _fault_levels(enc, ch):
     """[(level, the walk ends there on an invalid or AF=0 descriptor)]."""
     out = []
     for k in ch.levels:
-        usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+        usable = enc.usable(ch, k)
         out.append((k, V.bool_and(ch.end[k], V.bool_not(usable))))
     return out
 
@@ -575,7 +598,7 @@ def ets2_fault(enc):
         own_before = [s for s in enc.stores if s.cpu == a.cpu and s.index < a.index]
         for k in ch.levels:
             rd = ch.reads[k]
-            usable = V.bool_and(D.is_leaf(ch.d[k], k), D.access_flag(ch.d[k]))
+            usable = enc.usable(ch, k)
             faults_here = V.bool_and(ch.end[k], V.bool_not(usable))
             for s in own_before:
                 if not may_equal(enc.vsa.values(enc.pa[s]), enc.vsa.values(rd.addr)):
@@ -667,7 +690,7 @@ def tlbi_waits(enc):
                 f = enc.fault.get(a, False)
                 if V.concrete_bool(f) is False:
                     continue
-                for k, faults_here in _fault_levels(ch):
+                for k, faults_here in _fault_levels(enc, ch):
                     # no entry: matched as a non-global translation of the walk's ASID
                     m = TL.matches(t.effect, enc.features, va=ch.va, level=k,
                                    leaf=k == ch.levels[-1], is_global=False, asid=ch.asid,
@@ -725,6 +748,100 @@ def tlbi_same_va(enc):
                                         for k in ch1.levels])))
 
 
+# ============================================================== hardware Access flag
+
+def _no_write_between(enc, w, lo, hi):
+    """No write to w's location has its coherence position strictly between lo and
+    hi (the atomicity of a read-modify-write whose read read at position lo)."""
+    from ..vsa import may_equal
+    out = []
+    for o in enc.writes:
+        if o is w or o.size != w.size:
+            continue
+        if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[w])):
+            continue
+        out.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[w]),
+                               lo < enc.p[o], enc.p[o] < hi)))
+    return out
+
+
+@rule("hw-af-update", "With hardware management of the Access flag (FEAT_HAFDBS, "
+      "TCR_ELx.HA = 1) a walk that finds a valid leaf with AF = 0 does not fault: the "
+      "walker writes the descriptor back with AF = 1, atomically with the read that "
+      "found it (no other write to the descriptor between them in coherence order), "
+      "after that read; the access then proceeds (Arm ARM: hardware management of the "
+      "Access flag, FEAT_HAFDBS; B2.3 Atomic-ordered-before; herd7 `atomic`: rmw & (fr;co) empty, aob: "
+      "[Imp & TTD & R]; rmw; [HU]).  The update is visible to every observer at once, "
+      "with no forwarding (herd7 TTD-obs: [Imp & TTD]; rf).  With hardware dirty-state "
+      "management (TCR_ELx.HD, Features.hw_db) the same update also makes a writable-clean "
+      "leaf (AP[2] = 1, DBM = 1) dirty for a store or an atomic (herd7 set_afdb).")
+def hw_af_update(enc):
+    for hu in enc.hus:
+        if hu.spurious:
+            continue
+        rd, p = hu.read, enc.p[hu]
+        conds = [p > rd.time, p > rd.M] + _no_write_between(enc, hu, rd.M, p)
+        enc.add("hw-af-update", _imp(hu.cond, _and(*conds)))
+
+
+@rule("hw-af-ordered", "A hardware Access-flag update is ordered like a store for the "
+      "few clauses of Arm's model that name it: after the loads the access's address or "
+      "a po-earlier branch depends on, after the loads earlier accesses' addresses "
+      "depend on and the translation table reads of earlier accesses (herd7 dob/pob: "
+      "addr;[HU], ctrl;[HU], addr;[Exp & M];po;[HU], [Imp & TTD & R];tr-ib;[Exp & M];po;"
+      "[HU]; lmws), after a po-earlier ISB (IFB-ob) and, with FEAT_ETS2, DSB "
+      "(DSB-ob into Imp & TTD & M), and before a po-later DSB SY/ISH/OSH/NSH completes "
+      "(DSB-ob: [M];po;[dsb.full]).  Barriers DMB, acquire and release do not order it "
+      "(herd7 bob names explicit effects only), nor does a DSB before it without ETS2.")
+def hw_af_ordered(enc):
+    for hu in enc.hus:
+        if hu.spurious:
+            continue
+        a, p, ex = hu.access, enc.p[hu], hu.cond
+
+        def after(c, t):
+            enc.add("hw-af-ordered", _imp(_and(ex, c), p > t))
+        for l in a.addr_deps | a.pick_deps | a.ctrl:
+            if l in enc.pi:
+                after(enc.exec(l), enc.pi[l])
+        for e in enc.earlier(a, Access):
+            if e.fetch:
+                continue
+            for l in e.addr_deps | e.pick_deps:
+                if l in enc.pi:
+                    after(_and(enc.exec(e), enc.exec(l)), enc.pi[l])
+            ch = enc.chain_of.get(e)
+            if ch is not None:
+                for k in ch.levels:
+                    after(_and(enc.exec(e), ch.active, ch.reach[k]), ch.r[k])
+        for i in a.last_isb:
+            after(enc.happens(i), i.t)
+        if enc.features.ets2:
+            for d in a.last_dsb:
+                after(enc.happens(d), d.t)
+        for b in enc.later(a, Barrier):
+            if b.op == "dsb" and b.types == "all":
+                enc.add("hw-af-ordered", _imp(_and(ex, enc.happens(b)), p < b.t))
+
+
+@rule("hw-af-spurious", "While some PE manages the Access flag in hardware, AF may be set "
+      "by a walk that belongs to no access of the program (a speculative walk): after a "
+      "write of a valid leaf with AF = 0 to a translation table, or after such an initial "
+      "descriptor, an update that sets AF may follow it, at most once per write, "
+      "atomically (no write between them in coherence order), at any later time -- except "
+      "after the write-back of a failed compare-and-swap, which wrote what it read (herd7: "
+      "spurious `setaf` events added after every explicit write of a valid AF = 0 "
+      "descriptor; Arm's SpecAF, TwoPhantoms are Allowed).")
+def hw_af_spurious(enc):
+    for hu in enc.hus:
+        if not hu.spurious:
+            continue
+        p = enc.p[hu]
+        lo = enc.p[hu.source] if hu.source is not None else TV.num(0)
+        conds = [p > lo, p >= 1] + _no_write_between(enc, hu, lo, p)
+        enc.add("hw-af-spurious", _imp(hu.cond, _and(*conds)))
+
+
 # ============================================================== helpers
 
 def _barriers(enc, op):
@@ -734,13 +851,13 @@ def _barriers(enc, op):
                 yield e
 
 
-ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, corr,
+ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, corr, corw,
        dsb_stores, dsb_loads, dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        atomic_rmw, amo_acquire_release,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
        fetch_translation, ets2_dsb, tlbi_waits, tlbi_same_va,
        tlb_lifetime, fault_fresh, fault_ordered, ets2_fault, tlbi_performed,
-       dsb_completes_tlbi]
+       dsb_completes_tlbi, hw_af_update, hw_af_ordered, hw_af_spurious]
 
 
 def apply_all(enc):
