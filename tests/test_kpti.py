@@ -10,6 +10,7 @@ geometries.  Mutants are generated at test time by tests/kpti_mutants.py.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pytest
@@ -98,9 +99,10 @@ def test_mmu_on_base_architecture_faults():
     scen, v = check(V61, KPTI)
     assert v.status == "REFUTED", (v.status, v.reason)
     assert v.prop == "fault"
-    # the boot CPU's load of a swapper descriptor through the fixmap, and the fix
-    # names the missing ISB
-    assert v.reason.startswith("unexpected translation fault: CPU0 load"), v.reason
+    # the boot CPU's load or nG store of a swapper descriptor through the fixmap
+    # (both follow the same `dsb nshst` without an ISB; which one the solver's trace
+    # shows varies), and the fix names the missing ISB
+    assert re.match(r"unexpected translation fault: CPU0 (load|store)", v.reason), v.reason
     assert "kpti_mk_tbl_ng" in v.reason, v.reason
     assert "ISB" in v.trace.fix, v.trace.fix
 
