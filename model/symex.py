@@ -28,8 +28,8 @@ from ..grammar.program import Program
 from . import effects as E
 from . import values as V
 from .cfg import CFG, EXIT
-from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, ISBEvent, Other,
-                     Return, Step, Stop, SysRegWrite, TLBIEvent)
+from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent,
+                     Other, Return, Step, Stop, SysRegWrite, TLBIEvent)
 from .isa import decode
 
 TRACK_FIELDS = ("last_isb", "last_dsb", "pend_local", "pend_global", "pend_tlbi_local",
@@ -339,8 +339,13 @@ class Executor:
                  symbol: Callable[[str], int], bound: int, *,
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
                  fetch: bool = False, end_before=(), prune_forks: bool = True,
-                 load_hint: Callable[[int, int], int | None] | None = None):
+                 load_hint: Callable[[int, int], int | None] | None = None,
+                 handled: bool = False):
         self.program = program
+        # faults handled by executing the instruction again (CpuSetup.faults):
+        # every explicit access is executed as attempt 1, then, if it faulted, an
+        # exception entry and attempt 2 (see _retry)
+        self.handled = handled
         # load_hint(va, size): the value a load from a concrete VA is expected to read
         # (None: no guess); used only to choose not to run a loop's next iteration
         self.load_hint = load_hint
@@ -535,6 +540,7 @@ class Executor:
             self._fetch(st, st.pc, step)
         ctx = _Ctx(self, st, step)
         op = decode(instr)
+        before = st.copy() if self.handled else None
         try:
             op.run(ctx)
         except ModelError as e:
@@ -542,6 +548,12 @@ class Executor:
         if ctx.stop is not None:
             self._stop(st, ctx.stop[0], ctx.stop[1], step)
             return []
+        if before is not None and any(isinstance(e, Access) and not e.fetch
+                                      for e in step.events):
+            why = self._retry(st, before, step, op, ctx)
+            if why is not None:
+                self._stop(st, "unsupported", why, step)
+                return []
         nxt = st.pc + instr.size
         if ctx.branch_info is None:
             return self._goto(st, nxt, step)
@@ -613,6 +625,70 @@ class Executor:
             out.extend(self._goto(s, pc, step))
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
+
+    def _retry(self, st: SymState, before: SymState, step: Step, op, ctx) -> str | None:
+        """Faults handled by executing the instruction again (herd7's `handled`, which
+        `imprecise` means): `st` has just executed the instruction (attempt 1) from
+        `before`.  If attempt 1 faulted (a fresh Bool, `refault`, that the encoder ties
+        to its fault condition) the CPU takes the exception -- a FaultEntry event, a
+        context synchronization event -- and executes the instruction again from the
+        same registers (attempt 2, whose events are guarded by `refault`); the two
+        continuations merge at once, registers as if-then-else on `refault`.  Whether
+        the retry may fault is the encoder's business (rule retry-must-not-fault).
+        Returns a reason when the instruction is not modelled this way."""
+        accs = [e for e in step.events if isinstance(e, Access) and not e.fetch]
+        if ctx.branch_info is not None:
+            return "a memory access that branches, in a thread whose faults are handled"
+        if len(accs) == 2 and accs[0].atomic and accs[1].pair is accs[0]:
+            pass                        # an LSE atomic: one translation, one fault
+        elif len(accs) != 1:
+            return ("an instruction with several memory accesses (pair, ...) in a thread "
+                    "whose faults are handled by executing it again")
+        if accs[0].exclusive and not accs[0].atomic:
+            return ("a load/store-exclusive in a thread whose faults are handled by "
+                    "executing it again")
+        g = before.guard
+        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
+        for a in accs:
+            a.attempt, a.refault = 1, hf
+        # attempt 2, from the registers before the instruction
+        st2 = before
+        st2.guard = _and(g, hf)
+        step2 = Step(cpu=self.cpu, order=len(self.trace.steps), instr=step.instr,
+                     guard=st2.guard, prev_event=len(self.trace.events) - 1)
+        self.trace.steps.append(step2)
+        fe = FaultEntry(cpu=self.cpu, index=0, guard=st2.guard, step=step2,
+                        ctrl=st2.trk["ctrl"], of=accs[0])
+        self.add_event(st2, fe)
+        st2.trk["last_isb"] = frozenset({fe})
+        ctx2 = _Ctx(self, st2, step2)
+        try:
+            op.run(ctx2)
+        except ModelError as e:
+            return e.message
+        if ctx2.stop is not None:
+            return ctx2.stop[1]
+        accs2 = [e for e in step2.events if isinstance(e, Access) and not e.fetch]
+        if len(accs2) != len(accs):
+            return "the retry of a faulting instruction made other accesses"
+        for a1, a2 in zip(accs, accs2):
+            a2.attempt, a2.retry_of = 2, a1
+        # the two continuations meet at once: attempt 1 without a fault, or attempt 2
+        st.guard = _and(g, V.bool_not(hf) if not isinstance(hf, z3.BoolRef) else z3.Not(hf))
+        log = st.log
+        merged = self._merge2(st2, st)
+        # keep the no-fault path's log (with the retry's events on it) and loop
+        # snapshots; _stuttered refuses an iteration with a FaultEntry on it
+        for ev in step2.events:
+            log = (ev, log)
+        merged.log = log
+        merged.snaps = st.snaps
+        merged.guard = g
+        merged.forks = st.forks
+        merged.merge = st.merge
+        for f in SymState.__slots__:
+            setattr(st, f, getattr(merged, f))
+        return None
 
     def _fetch(self, st: SymState, pc: int, step: Step, *, collapse: bool = True):
         """An instruction fetch from `pc` (rule fetch-translation): an event whose
@@ -699,6 +775,8 @@ class Executor:
                 if ev.exclusive and ev.status is not None and self._failed(st.guard, ev.status):
                     continue
                 return False
+            if isinstance(ev, FaultEntry):
+                return False            # a fault was taken (and is observable): not idle
             if isinstance(ev, (Barrier, ISBEvent, Other)):
                 continue
             return False
