@@ -27,15 +27,18 @@ The mapping
 * herd's `x` (in init and final conditions) is the memory at PA(x); `[PTE(x)]`/`pte_x`
   is the descriptor.  A PTE value without `oa` at PTE(x) means `oa:PA(x)`.
 * Faults: herd's `fatal` (a faulting access stops its thread, registers as before it)
-  is how the machine works.  `fault(P0:L0,x,MMU:Translation)` is an access of CPU0 at
+  is how the machine works; with `Variant=imprecise` or `handled` (herd's `handled`,
+  no handler column) every CPU has CpuSetup.faults = 'handled': the faulting
+  instruction is executed again after an exception entry, and executions in which it
+  or a later access of its thread faults again are discarded, as herd drops them.  `fault(P0:L0,x,MMU:Translation)` is an access of CPU0 at
   label L0 to VA x that faulted on an invalid descriptor; `MMU:AccessFlag` on AF = 0.
 * Verdict: every CPU must have ended (returned, or stopped by a fault), as in herd.
   `P` reachable and `~P` reachable: Sometimes; only `P`: Always; only `~P`: Never.
   herd's kind: exists / ~exists -> Allowed unless Never (Forbidden); forall -> Required
   when Always, Forbidden when Never, else Allowed.
 
-What is reported as unsupported, never guessed: fault handlers (`P1.F` columns, the
-`handled` variant; `imprecise`, herd's `handled`, when an access may fault),
+What is reported as unsupported, never guessed: fault handlers (`P1.F` columns; the
+`skip` variant; under `imprecise`, a retried exclusive or pair access),
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
 gives them a Permission fault), hardware AF/dirty updates that could act (TTHM=HA with an AF=0 translation,
 TTHM=HD with a store or an atomic to a db:0 dbm:1 page), MTE, `ifetch`, stage 2,
