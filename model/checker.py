@@ -163,7 +163,8 @@ def _cpu_traces(scen: Scenario, opts: Options):
                           reduce_await=opts.reduce_await,
                           fetch=getattr(scen, "fetch", False),
                           end_before=getattr(scen, "end_before", ()),
-                          prune_forks=opts.prune_forks, load_hint=hint)
+                          prune_forks=opts.prune_forks, load_hint=hint,
+                          handled=getattr(c, "faults", "fatal") == "handled")
             return ex.run()
         tr = execute()
         if opts.prune_forks and tr.stats.get("cut"):
@@ -450,7 +451,8 @@ class Outcome:
     """Final-state terms for outcome conditions (litmus `exists` clauses).
 
     A CPU ends when it returns from its entry or when an access faults (it stops
-    there, as herd7's `fatal` variant says)."""
+    there, as herd7's `fatal` variant says) -- unless its faults are handled
+    (CpuSetup.faults = 'handled'): then only by returning."""
 
     def __init__(self, enc: Encoding):
         self.enc = enc
@@ -467,7 +469,8 @@ class Outcome:
     def ended(self, cpu):
         enc = self.enc
         outs = [enc.happens(r) for r in self._returns(cpu)]
-        outs += [And(enc.happens(a), f) for a, f in self._faults(cpu)]
+        if cpu not in enc.handled:      # a handled fault does not end the CPU's run
+            outs += [And(enc.happens(a), f) for a, f in self._faults(cpu)]
         from .encode import Or
         return Or(*outs)
 
@@ -478,7 +481,7 @@ class Outcome:
         """X<n> of `cpu` when it ended (64-bit term)."""
         enc = self.enc
         val = V.const(0, 64)
-        for a, f in self._faults(cpu):
+        for a, f in self._faults(cpu) if cpu not in enc.handled else ():
             if a.regs_before:
                 val = V.ite(And(enc.happens(a), f), a.regs_before[n], val)
         for r in self._returns(cpu):

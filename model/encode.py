@@ -22,8 +22,8 @@ import z3
 
 from . import timevars as TV
 from . import values as V
-from .events import (Access, Barrier, CpuTrace, Event, ISBEvent, Return, Stop, SysRegWrite,
-                     TLBIEvent)
+from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, Return, Stop,
+                     SysRegWrite, TLBIEvent)
 from .scenario import Scenario
 from .vmsa import descriptor as D
 from .vmsa import tlbi as TL
@@ -205,6 +205,8 @@ class Encoding:
             self.vsa.set_var(name, dom)
         TV.take_registered()
         self.stop = [TV.var(f"stop_{c}") for c in range(self.ncpus)]
+        # CPUs whose faults are handled by executing the instruction again
+        self.handled = {c.cpu for c in scen.cpus if getattr(c, "faults", "fatal") == "handled"}
         self._exec: dict[Event, object] = {}
         self.events = [e for tr in traces for e in tr.events]
         for e in self.events:
@@ -358,7 +360,7 @@ class Encoding:
             if look in self.disabled:
                 continue
             syncs = []
-            if len(a.last_isb) == 1:
+            if len(a.last_isb) == 1 and not isinstance(next(iter(a.last_isb)), FaultEntry):
                 syncs.append(next(iter(a.last_isb)))
             if (self.features.ets2 and not a.fetch and len(a.last_dsb) == 1
                     and "ets2-dsb-orders-walks" not in self.disabled):
@@ -497,6 +499,7 @@ class Encoding:
             # (Features.write_permission)
             el0 = getattr(self.scen.cpus[a.cpu], "el0", False)
             hd = self.hw_db(a.cpu)
+            inh = self.in_handler(a) if el0 else False
             denied = []
             for k in ch.levels:
                 no = D.read_only(ch.d[k]) if (a.is_store or a.atomic) else False
@@ -505,13 +508,33 @@ class Encoding:
                     # is made dirty by the walker instead (rule hw-af-update)
                     no = V.bool_and(no, V.bool_not(V.bit(ch.d[k], D.DBM)))
                 if el0:
-                    no = V.bool_or(no, V.bool_not(V.bit(ch.d[k], 6)))
+                    el0_no = V.bool_not(V.bit(ch.d[k], 6))
+                    if k == ch.levels[-1] and V.concrete_bool(inh) is not False:
+                        # after a handled fault the CPU runs as the handler, whose
+                        # accesses herd7 does not check against a page's el0 bit
+                        # (AArch64Sem check_el0: `not in_handler`); the block that
+                        # maps the tables stays out of reach (herd: an EL0 access to a
+                        # page-table entry faults, handler or not)
+                        el0_no = V.bool_and(el0_no, V.bool_not(inh))
+                    no = V.bool_or(no, el0_no)
                 if V.concrete_bool(no) is not False:
                     denied.append(And(ch.ok[k], no))
             if denied:
                 ch.perm = Or(*denied)
                 flt = Or(flt, ch.perm)
         self.fault[a] = And(zb(mmu), flt)
+
+    def in_handler(self, a: Access):
+        """Handled faults (CpuSetup.faults = 'handled'): access `a` is executed after a
+        fault of its CPU was taken -- it is the retry of the faulting instruction, or
+        comes after it (herd7 runs both as the handler: `in_handler`)."""
+        if a.attempt == 2:
+            return True
+        if a.cpu not in self.handled:
+            return False
+        return Or(*[x.refault for x in self.traces[a.cpu].events[:a.index]
+                    if isinstance(x, Access) and x.attempt == 1 and x.refault is not None
+                    and not (x.atomic and x.is_store)])
 
     def walk(self, cpu: int, va, tag: str, *, kind: str, before: int | None = None,
              access: Access | None = None, levels_upto: int = 3, rel=None) -> Chain:

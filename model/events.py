@@ -97,6 +97,13 @@ class Access(Event):
     regs_before: tuple = ()              # X0..X30 when the access executes (for outcomes)
     fetch: bool = False                  # an instruction fetch (rule fetch-translation), not
                                          # an explicit load: translated, reads no value
+    # Faults handled by executing the instruction again (CpuSetup.faults = 'handled',
+    # herd's `handled`/`imprecise`): attempt 1 is the first execution of the
+    # instruction, attempt 2 the retry after its fault (0: fatal mode, no retry).
+    attempt: int = 0
+    refault: Any = None                  # attempt 1: Z3 Bool "this attempt faulted and the
+                                         # instruction is executed again" (the retry's guard)
+    retry_of: "Access | None" = None     # attempt 2: the same access of attempt 1
 
     @property
     def kind(self):
@@ -147,6 +154,18 @@ class ISBEvent(Event):
     syncs: frozenset = frozenset()
 
     kind = "isb"
+
+
+@dataclass(eq=False, repr=False)
+class FaultEntry(ISBEvent):
+    """The exception entry of a fault that is handled by executing the faulting
+    instruction again (CpuSetup.faults = 'handled'): a context synchronization event
+    between the faulting attempt (`of`, attempt 1) and the retry (herd7: the Fault
+    event is in EXC-ENTRY, hence IFB).  Its guard includes `of.refault`.  Ordered by
+    rule `exception-entry-syncs`, not by the ISB rules."""
+    of: "Access | None" = None
+
+    kind = "exception-entry"
 
 
 @dataclass(eq=False, repr=False)

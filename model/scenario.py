@@ -23,6 +23,11 @@ class CpuSetup:
     el0: bool = False     # runs at EL0 (unprivileged, EL1&0 regime): a leaf with AP[1] = 0
                           # gives its accesses a Permission fault (litmus EL0=; only with
                           # Features.write_permission, which models permission faults)
+    faults: str = "fatal"  # 'fatal': a fault ends the CPU's run (herd7 `fatal`);
+                           # 'handled': the CPU takes the exception and executes the
+                           # faulting instruction again, once; an execution in which
+                           # the retry or a later access of the CPU faults does not
+                           # count (herd7 `handled`, litmus `Variant=imprecise`)
 
 
 @dataclass

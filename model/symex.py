@@ -28,8 +28,8 @@ from ..grammar.program import Program
 from . import effects as E
 from . import values as V
 from .cfg import CFG, EXIT
-from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, ISBEvent, Other,
-                     Return, Step, Stop, SysRegWrite, TLBIEvent)
+from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent,
+                     Other, Return, Step, Stop, SysRegWrite, TLBIEvent)
 from .isa import decode
 
 TRACK_FIELDS = ("last_isb", "last_dsb", "pend_local", "pend_global", "pend_tlbi_local",
@@ -48,7 +48,7 @@ class Frame:
 
 class SymState:
     __slots__ = ("pc", "regs", "sp", "nzcv", "sysregs", "guard", "steps", "calls",
-                 "merge", "trk", "msr_last", "snaps", "log", "excl", "forks")
+                 "merge", "trk", "msr_last", "snaps", "log", "excl", "forks", "fwd")
 
     def copy(self) -> "SymState":
         s = SymState.__new__(SymState)
@@ -67,6 +67,7 @@ class SymState:
         s.log = self.log
         s.excl = self.excl
         s.forks = self.forks
+        s.fwd = dict(self.fwd)
         return s
 
 
@@ -191,14 +192,40 @@ class _Ctx:
             st.trk["pend_loads"] = st.trk["pend_loads"] | {ev}
         return ev
 
+    def _hint(self, name, addr, size):
+        """Record the value a load from `addr` is expected to read (Executor.load_hint):
+        this path's own last store to that address (a term; store-to-load forwarding
+        as the CPU sees it), else the initial memory's value.  Only a guess for
+        choosing which side of a loop's back edge to explore (Executor._hinted)."""
+        ex = self.ex
+        if ex.load_hint is None or not V.is_concrete(addr):
+            return
+        a = V.as_int(addr)
+        own = self.st.fwd.get(a)
+        if own is not None:
+            if own[0] == size:
+                ex._hints[name] = own[1]
+            return
+        if any(b < a + size and a < b + sz for b, (sz, _) in self.st.fwd.items()):
+            return                      # an overlapping store of another size: no guess
+        h = ex.load_hint(a, size)
+        if h is not None:
+            ex._hints[name] = h
+
+    def _forward(self, addr, size, value):
+        """This path's last store to a concrete address (for _hint)."""
+        if self.ex.load_hint is None or not V.is_concrete(addr):
+            return
+        a = V.as_int(addr)
+        fwd = self.st.fwd
+        for b in [b for b, (sz, _) in fwd.items() if b < a + size and a < b + sz]:
+            del fwd[b]
+        fwd[a] = (size, value)
+
     def load(self, addr, size, *, acquire=False, exclusive=False):
         name = f"ld_{self.ex.cpu}_{len(self.ex.trace.events)}"
         val = V.var(name, size * 8)
-        hint = self.ex.load_hint
-        if hint is not None and V.is_concrete(addr):
-            h = hint(V.as_int(addr), size)
-            if h is not None:
-                self.ex._hints[name] = h
+        self._hint(name, addr, size)
         ev = self._access(is_store=False, va=addr, size=size, value=val, acquire=acquire,
                           exclusive=exclusive)
         self.ex.loads.by_name[name] = ev
@@ -210,6 +237,7 @@ class _Ctx:
         ev = self._access(is_store=True, va=addr, size=size, value=value, release=release)
         ev.data_deps = self.ex.loads.leaves(value)
         self._pend_store(ev)
+        self._forward(addr, size, value)
 
     def _pend_store(self, ev):
         t = self.st.trk
@@ -225,6 +253,17 @@ class _Ctx:
         ev.pair = self.st.excl
         self.st.excl = None
         self._pend_store(ev)
+        if self.ex.load_hint is not None and V.is_concrete(addr):
+            a = V.as_int(addr)
+            prev = self.st.fwd.get(a)
+            prev = prev[1] if prev is not None and prev[0] == size else \
+                self.ex.load_hint(a, size)
+            if prev is None:
+                self.st.fwd.pop(a, None)
+            else:
+                if isinstance(prev, int):
+                    prev = V.const(prev, size * 8)
+                self._forward(addr, size, V.ite(V.eq(status, V.const(0, 32)), value, prev))
         return status
 
     def clear_exclusive(self):
@@ -239,6 +278,7 @@ class _Ctx:
         ex = self.ex
         name = f"ld_{ex.cpu}_{len(ex.trace.events)}"
         old = V.var(name, size * 8)
+        self._hint(name, addr, size)
         rd = self._access(is_store=False, va=addr, size=size, value=old,
                           acquire=acquire and ret, atomic=True, noret=not ret)
         ex.loads.by_name[name] = rd
@@ -257,6 +297,7 @@ class _Ctx:
         wr.pair = rd
         rd.rmw_w = wr
         self._pend_store(wr)
+        self._forward(addr, size, value)    # (a CAS that writes nothing leaves `old`)
         return old
 
     # system registers
@@ -347,8 +388,13 @@ class Executor:
                  symbol: Callable[[str], int], bound: int, *,
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
                  fetch: bool = False, end_before=(), prune_forks: bool = True,
-                 load_hint: Callable[[int, int], int | None] | None = None):
+                 load_hint: Callable[[int, int], int | None] | None = None,
+                 handled: bool = False):
         self.program = program
+        # faults handled by executing the instruction again (CpuSetup.faults):
+        # every explicit access is executed as attempt 1, then, if it faulted, an
+        # exception entry and attempt 2 (see _retry)
+        self.handled = handled
         # load_hint(va, size): the value a load from a concrete VA is expected to read
         # (None: no guess); used only to choose not to run a loop's next iteration
         self.load_hint = load_hint
@@ -392,6 +438,7 @@ class Executor:
         st.log = None
         st.excl = None
         st.forks = ()
+        st.fwd = {}
         self.initial = st
 
     def initial_sysreg(self, name):
@@ -516,6 +563,18 @@ class Executor:
         s.snaps = {}          # loop snapshots do not survive a merge
         s.excl = a.excl if a.excl is b.excl else None
         s.log = None
+        s.fwd = {}
+        for k in set(a.fwd) | set(b.fwd):
+            xa, xb = a.fwd.get(k), b.fwd.get(k)
+            size = (xa or xb)[0]
+            if (xa and xa[0] != size) or (xb and xb[0] != size):
+                continue
+            va = xa[1] if xa else self.load_hint(k, size)
+            vb = xb[1] if xb else self.load_hint(k, size)
+            if va is None or vb is None:
+                continue
+            s.fwd[k] = (size, m(V.const(va, size * 8) if isinstance(va, int) else va,
+                                V.const(vb, size * 8) if isinstance(vb, int) else vb))
         return s
 
     # ------------------------------------------------------------------ one instruction
@@ -543,6 +602,7 @@ class Executor:
             self._fetch(st, st.pc, step)
         ctx = _Ctx(self, st, step)
         op = decode(instr)
+        before = st.copy() if self.handled else None
         try:
             op.run(ctx)
         except ModelError as e:
@@ -550,6 +610,12 @@ class Executor:
         if ctx.stop is not None:
             self._stop(st, ctx.stop[0], ctx.stop[1], step)
             return []
+        if before is not None and any(isinstance(e, Access) and not e.fetch
+                                      for e in step.events):
+            why = self._retry(st, before, step, op, ctx)
+            if why is not None:
+                self._stop(st, "unsupported", why, step)
+                return []
         nxt = st.pc + instr.size
         if ctx.branch_info is None:
             return self._goto(st, nxt, step)
@@ -601,21 +667,25 @@ class Executor:
         if c is False:
             return self._goto(st, nxt, step)
         deps = self.loads.leaves(cond)
-        h = self._hinted(st.guard, cond, deps, st.pc, t) if self.prune_forks else None
+        h = self._hinted(st.guard, cond, deps, st.pc, t, nxt) if self.prune_forks else None
         if h is not None:
             # leave the loop where the loads' expected values leave it; the next
             # iteration ends as an unexplored path (a cut: INCONCLUSIVE if any
             # execution takes it)
+            h, exit_taken = h
             st.trk["ctrl"] = st.trk["ctrl"] | deps
             again = st.copy()
-            again.guard = _and(st.guard, cond)
-            st.guard = _and(st.guard, V.bool_not(cond))
+            stay = V.bool_not(cond) if exit_taken else cond
+            again.guard = _and(st.guard, stay)
+            st.guard = _and(st.guard, cond if exit_taken else V.bool_not(cond))
             self.stats["unexplored"] = self.stats.get("unexplored", 0) + 1
             self._stop(again, "unexplored",
                        f"the loop at {instr.loc.short()} was left where "
-                       + ", ".join(f"the load at {e.step.instr.loc.short()} reads {v:#x}"
+                       + ", ".join(f"the load at {e.step.instr.loc.short()} reads "
+                                   + (f"{v:#x}" if isinstance(v, int) else
+                                      "what this CPU stored there")
                                    for e, v in h), step)
-            return self._goto(st, nxt, step)
+            return self._goto(st, t if exit_taken else nxt, step)
         self._parent_guard = st.guard
         st.trk["ctrl"] = st.trk["ctrl"] | deps
         taken = st.copy()
@@ -626,6 +696,70 @@ class Executor:
             out.extend(self._goto(s, pc, step))
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
+
+    def _retry(self, st: SymState, before: SymState, step: Step, op, ctx) -> str | None:
+        """Faults handled by executing the instruction again (herd7's `handled`, which
+        `imprecise` means): `st` has just executed the instruction (attempt 1) from
+        `before`.  If attempt 1 faulted (a fresh Bool, `refault`, that the encoder ties
+        to its fault condition) the CPU takes the exception -- a FaultEntry event, a
+        context synchronization event -- and executes the instruction again from the
+        same registers (attempt 2, whose events are guarded by `refault`); the two
+        continuations merge at once, registers as if-then-else on `refault`.  Whether
+        the retry may fault is the encoder's business (rule retry-must-not-fault).
+        Returns a reason when the instruction is not modelled this way."""
+        accs = [e for e in step.events if isinstance(e, Access) and not e.fetch]
+        if ctx.branch_info is not None:
+            return "a memory access that branches, in a thread whose faults are handled"
+        if len(accs) == 2 and accs[0].atomic and accs[1].pair is accs[0]:
+            pass                        # an LSE atomic: one translation, one fault
+        elif len(accs) != 1:
+            return ("an instruction with several memory accesses (pair, ...) in a thread "
+                    "whose faults are handled by executing it again")
+        if accs[0].exclusive and not accs[0].atomic:
+            return ("a load/store-exclusive in a thread whose faults are handled by "
+                    "executing it again")
+        g = before.guard
+        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
+        for a in accs:
+            a.attempt, a.refault = 1, hf
+        # attempt 2, from the registers before the instruction
+        st2 = before
+        st2.guard = _and(g, hf)
+        step2 = Step(cpu=self.cpu, order=len(self.trace.steps), instr=step.instr,
+                     guard=st2.guard, prev_event=len(self.trace.events) - 1)
+        self.trace.steps.append(step2)
+        fe = FaultEntry(cpu=self.cpu, index=0, guard=st2.guard, step=step2,
+                        ctrl=st2.trk["ctrl"], of=accs[0])
+        self.add_event(st2, fe)
+        st2.trk["last_isb"] = frozenset({fe})
+        ctx2 = _Ctx(self, st2, step2)
+        try:
+            op.run(ctx2)
+        except ModelError as e:
+            return e.message
+        if ctx2.stop is not None:
+            return ctx2.stop[1]
+        accs2 = [e for e in step2.events if isinstance(e, Access) and not e.fetch]
+        if len(accs2) != len(accs):
+            return "the retry of a faulting instruction made other accesses"
+        for a1, a2 in zip(accs, accs2):
+            a2.attempt, a2.retry_of = 2, a1
+        # the two continuations meet at once: attempt 1 without a fault, or attempt 2
+        st.guard = _and(g, V.bool_not(hf) if not isinstance(hf, z3.BoolRef) else z3.Not(hf))
+        log = st.log
+        merged = self._merge2(st2, st)
+        # keep the no-fault path's log (with the retry's events on it) and loop
+        # snapshots; _stuttered refuses an iteration with a FaultEntry on it
+        for ev in step2.events:
+            log = (ev, log)
+        merged.log = log
+        merged.snaps = st.snaps
+        merged.guard = g
+        merged.forks = st.forks
+        merged.merge = st.merge
+        for f in SymState.__slots__:
+            setattr(st, f, getattr(merged, f))
+        return None
 
     def _fetch(self, st: SymState, pc: int, step: Step, *, collapse: bool = True):
         """An instruction fetch from `pc` (rule fetch-translation): an event whose
@@ -665,24 +799,58 @@ class Executor:
             return True
         return None
 
-    def _hinted(self, guard, cond, deps, pc, target):
-        """[(load, value)] when the back edge of a loop (a branch to a loop
-        header at or before it) is not taken given the path condition and the values
-        the loads the branch depends on are expected to read (`load_hint`: their
-        initial memory through the CPU's initial tables); None otherwise.  Only a
-        choice of what to explore: the loop's next iteration is kept as an unexplored
-        path, which the checker reports (INCONCLUSIVE) if any execution takes it."""
-        if self.load_hint is None or target > pc or target not in self.cfg.loop_headers:
+    def _hinted(self, guard, cond, deps, pc, target, nxt):
+        """([(load, value)], exit_taken) when a branch that continues or leaves a loop
+        -- the back edge of a loop (a branch to a loop header at or before it), or a
+        branch with one side that comes back to it and one that cannot -- leaves it,
+        given the path condition and the values the loads the branch depends on are
+        expected to read (`load_hint`: their initial memory through the CPU's initial
+        tables, or what this path stored there last); None otherwise.  exit_taken:
+        the loop is left by taking the branch.  Only a choice of what to explore: the
+        loop's next iteration is kept as an unexplored path, which the checker
+        reports (INCONCLUSIVE) if any execution takes it."""
+        if self.load_hint is None:
             return None
+        if target <= pc and target in self.cfg.loop_headers:
+            exit_taken = False
+        else:
+            back_t, back_n = self._reaches(target, pc), self._reaches(nxt, pc)
+            if back_t == back_n:
+                return None
+            exit_taken = back_n
         val = [(e, self._hints[e.value.decl().name()]) for e in deps
                if z3.is_const(e.value) and e.value.decl().name() in self._hints]
         if not val:
             return None
-        hyp = z3.And(*[e.value == z3.BitVecVal(v, e.value.size()) for e, v in val])
+        hyp = z3.And(*[e.value == (z3.BitVecVal(v, e.value.size()) if isinstance(v, int)
+                                   else V.to_z3(v)) for e, v in val])
         g = hyp if guard is True else z3.And(V.to_z3(guard), hyp)
-        if self._decided(g, cond) is not False:
+        if self._decided(g, cond) is not (True if exit_taken else False):
             return None
-        return sorted(val, key=lambda x: x[0].index)
+        return sorted(val, key=lambda x: x[0].index), exit_taken
+
+    def _reaches(self, src: int, dst: int) -> bool:
+        """Can control flow go from `src` to `dst` (CFG edges, calls included)?"""
+        memo = self.__dict__.setdefault("_reach_memo", {})
+        key = (src, dst)
+        if key not in memo:
+            seen, todo = set(), [src]
+            while todo:
+                a = todo.pop()
+                if a == dst:
+                    break
+                if a in seen or a == EXIT:
+                    continue
+                seen.add(a)
+                todo.extend(self.cfg.succs(a))
+                inf = self.cfg.info.get(a)
+                if inf is not None and inf.call_target is not None:
+                    todo.append(inf.call_target)
+            else:
+                memo[key] = False
+                return False
+            memo[key] = True
+        return memo[key]
 
     def _goto(self, st: SymState, pc: int, step: Step) -> list[SymState]:
         st.pc = pc
@@ -712,6 +880,8 @@ class Executor:
                 if ev.exclusive and ev.status is not None and self._failed(st.guard, ev.status):
                     continue
                 return False
+            if isinstance(ev, FaultEntry):
+                return False            # a fault was taken (and is observable): not idle
             if isinstance(ev, (Barrier, ISBEvent, Other)):
                 continue
             return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import z3
 
 from . import values as V
-from .events import (Access, Barrier, ISBEvent, Other, Return, Stop, SysRegWrite,
+from .events import (Access, Barrier, FaultEntry, ISBEvent, Other, Return, Stop, SysRegWrite,
                      TLBIEvent)
 from .vmsa import descriptor as D
 
@@ -262,7 +262,16 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         if not e.is_store and e in enc.pi:
             data["satisfied"] = _ival(m, enc.pi[e])
         where = f"VA {va:#x}" + (f" → PA {pa:#x}" if pa != va else "")
-        if e.is_store:
+        if e.attempt:
+            data["attempt"] = e.attempt
+        f = enc.fault.get(e, False)
+        if e.is_store and f is not False and _true(m, f if not isinstance(f, bool)
+                                                  else z3.BoolVal(f)):
+            data["fault"] = True
+            ch = enc.chain_of.get(e)
+            perm = ch is not None and ch.perm is not False and _true(m, zb_(ch.perm))
+            text = f"{text}   [{'permission' if perm else 'translation'} fault at {where}]"
+        elif e.is_store:
             if e.exclusive and _val(m, e.status) != 0:
                 data["failed"] = True
                 what = "no write (the comparison failed)" if e.atomic else \
@@ -271,14 +280,18 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
             else:
                 text = f"{text}   [store {_describe_value(enc, pa, val)} to {where}]"
         else:
-            f = enc.fault.get(e, False)
             if f is not False and _true(m, f if not isinstance(f, bool) else z3.BoolVal(f)):
                 data["fault"] = True
-                text = f"{text}   [translation fault at {where}]"
+                ch = enc.chain_of.get(e)
+                perm = ch is not None and ch.perm is not False and _true(m, zb_(ch.perm))
+                text = (f"{text}   [{'permission' if perm else 'translation'} fault at "
+                        f"{where}]")
             else:
                 text = f"{text}   [load {where} = {_describe_value(enc, pa, val)}]"
         if e in enc.mmu:
             data["mmu"] = bool(_true(m, zb_(enc.mmu[e])))
+    elif isinstance(e, FaultEntry):
+        text = f"{text}   [exception entry: the fault is taken; the instruction is executed again]"
     elif isinstance(e, TLBIEvent):
         eff = e.effect
         extra = []

@@ -377,11 +377,48 @@ TTHM=HA
 exists ([PTE(x)]=(oa:PA(x), af:1))
 """
 
+# Faults handled by executing the instruction again (Variant=imprecise, herd's
+# `handled`).  P0 stores to x through a read-only page (db:0) while P1 makes the page
+# writable: a first attempt that faults is retried, and an execution in which the
+# retry faults too is discarded, so x is 1 whenever P0 faulted.
+RETRY_RO = """AArch64 Retry+ro
+Variant=imprecise
+{ [PTE(x)]=(oa:PA(x), db:0); pteval_t 1:X0=(oa:PA(x)); 1:X1=PTE(x); 0:X1=x; }
+ P0           | P1           ;
+ MOV W2,#1    | STR X0,[X1]  ;
+ STR W2,[X1]  |              ;
+exists (fault(P0,x) /\\ x=0)
+"""
+
+# Exception entry is context synchronizing.  P1 remaps y (to z's page) with a complete
+# broadcast TLBI, then breaks x and makes it again.  P0's load of x faults on the
+# break, so that walk comes after the TLBI was performed; the fault's exception entry
+# orders the translation of P0's next load (of y) after it, so that load cannot use
+# y's old mapping.
+RETRY_SYNC = """AArch64 Retry+sync
+Variant=imprecise
+{ int y=1; int z=2; pteval_t 1:X0=(oa:PA(z)); 1:X1=PTE(y); 1:X2=y;
+  pteval_t 1:X3=(oa:PA(x), valid:0); 1:X4=PTE(x); pteval_t 1:X5=(oa:PA(x));
+  0:X1=x; 0:X3=y; }
+ P0           | P1               ;
+ LDR W0,[X1]  | STR X0,[X1]      ;
+ LDR W2,[X3]  | DSB ISH          ;
+              | LSR X9,X2,#12    ;
+              | TLBI VAAE1IS,X9  ;
+              | DSB ISH          ;
+              | STR X3,[X4]      ;
+              | DSB ISH          ;
+              | STR X5,[X4]      ;
+exists (fault(P0,x) /\\ 0:X2=1)
+"""
+
 LITMUS_ABLATIONS = {
     "coherence-read-write": (CORW, ()),
     "hw-af-update": (HA_UPDATE_UNMAP, ()),
     "hw-af-ordered": (HA_UPDATE_DSB, ()),
     "hw-af-spurious": (HA_SPURIOUS_UNMAP, ()),
+    "retry-must-not-fault": (RETRY_RO, ()),
+    "exception-entry-syncs": (RETRY_SYNC, ()),
     "atomic-rmw": (TWO_LDADDS, ()),
     "amo-acquire-release": (SB_SWPALS, ()),
     "po-time": (LB_DSBS, ()),

@@ -33,8 +33,22 @@ step_loop:			// x0: address of the step, x1: length
 	ret
 
 	.globl	step_loop_overwrite
-step_loop_overwrite:		// the same, after storing 1 over the step
+step_loop_overwrite:		// the same, after storing 1 over the step through an
+	ldr	x2, [x0, #8]	// address the executor cannot resolve (x0 + a loaded 0)
 	mov	x4, #1
+	str	x4, [x0, x2]
+	ldr	x3, [x0]
+1:	subs	x1, x1, x3
+	b.gt	1b
+	nop			// work after the loop: where the merged paths
+	nop			// of an unknown trip count meet the bound
+	nop
+	nop
+	ret
+
+	.globl	step_loop_store8
+step_loop_store8:		// the same, after storing 8 over the step (4 iterations)
+	mov	x4, #8
 	str	x4, [x0]
 	ldr	x3, [x0]
 1:	subs	x1, x1, x3
@@ -55,7 +69,7 @@ bound = 30
 properties = ["fault", "post"]
 
 [pages.data]
-words = { "0" = 64 }
+words = { "0" = 64, "8" = 0 }
 
 [[cpu]]
 entry = "step_loop"
@@ -83,9 +97,20 @@ def test_loop_stepping_by_a_loaded_value_is_proved_with_the_hint(tmp_path):
     assert not v.stats["paths"][0].get("unexplored") and v.stats["paths"][0]["cut"]
 
 
+def test_the_hint_follows_the_cpus_own_store(tmp_path):
+    """The routine stores 8 over the step before loading it: the hint is what the CPU
+    stored there (store-to-load forwarding as the CPU sees it), not the initial 64,
+    so the loop is left after its fourth iteration and the skipped side is never
+    taken."""
+    v = _verdict(tmp_path, "step_loop_store8")
+    assert v.status == "PROVED", v.reason
+    assert v.stats["paths"][0].get("unexplored") == 1, v.stats["paths"]
+
+
 def test_a_wrong_hint_gives_inconclusive_not_proved(tmp_path):
-    """The routine overwrites the step before loading it: the hint (the initial 64)
-    is wrong, the branch side it skipped is taken, and the verdict says so."""
+    """The routine overwrites the step before loading it, through an address the
+    executor does not know: the hint (the initial 64) is wrong, the branch side it
+    skipped is taken, and the verdict says so."""
     v = _verdict(tmp_path, "step_loop_overwrite")
     assert v.status == "INCONCLUSIVE", v.reason
     assert "did not explore" in v.reason and "0x40" in v.reason, v.reason

@@ -21,7 +21,8 @@ import z3
 
 from .. import timevars as TV
 from .. import values as V
-from ..events import Access, Barrier, ISBEvent, Return, Stop, SysRegWrite, TLBIEvent
+from ..events import (Access, Barrier, FaultEntry, ISBEvent, Return, Stop, SysRegWrite,
+                      TLBIEvent)
 from . import descriptor as D
 from . import tlbi as TL
 
@@ -70,9 +71,83 @@ def po_time(enc):
       "(herd7 `fatal`): nothing after the faulting access executes.")
 def fault_stops(enc):
     for a, f in enc.fault.items():
-        if V.concrete_bool(f) is False:
+        if V.concrete_bool(f) is False or a.cpu in enc.handled:
             continue
         enc.add("fault-stops-cpu", _imp(_and(enc.happens(a), f), enc.stop[a.cpu] <= a.t + 1))
+
+
+def retry_taken(enc):
+    """Structure of handled faults (CpuSetup.faults = 'handled'; not a rule): the
+    retry of an instruction (attempt 2, guarded by attempt 1's `refault`) is executed
+    exactly when attempt 1 happened and faulted."""
+    for a in enc.accesses:
+        if a.attempt != 1 or a.refault is None or (a.atomic and a.is_store):
+            continue
+        f = enc.fault.get(a, False)
+        enc.add("retry-taken", enc_eq(a.refault, _and(enc.happens(a), f)))
+
+
+def enc_eq(a, b):
+    from ..encode import zb
+    return zb(a) == zb(b)
+
+
+@rule("retry-must-not-fault", "Faults handled by executing the instruction again "
+      "(herd7 `handled`, which litmus `Variant=imprecise` selects): the faulting "
+      "instruction is executed once more, from the same registers; an execution in "
+      "which that retry faults, or in which a later instruction of the same thread "
+      "faults, is discarded -- herd7 counts it neither as positive nor as negative "
+      "(herd/mem.ml: a fault while re-executing ends the thread's code with `false`, "
+      "and such a candidate is dropped).  At most one fault per thread is taken.")
+def retry_no_fault(enc):
+    for tr in enc.traces:
+        if tr.cpu not in enc.handled:
+            continue
+        firsts = []                     # attempt-1 accesses earlier in the list
+        for a in tr.events:
+            if not isinstance(a, Access) or a.fetch or (a.atomic and a.is_store):
+                continue
+            f = enc.fault.get(a, False)
+            if V.concrete_bool(f) is not False:
+                if a.attempt == 2:
+                    enc.add("retry-must-not-fault", _imp(enc.happens(a), _not(f)))
+                else:
+                    for x in firsts:
+                        enc.add("retry-must-not-fault",
+                                _imp(_and(x.refault, enc.happens(a)), _not(f)))
+            if a.attempt == 1 and a.refault is not None:
+                firsts.append(a)
+
+
+def _not(c):
+    from ..encode import zb
+    return z3.Not(zb(c))
+
+
+@rule("exception-entry-syncs", "Taking a fault is an exception entry, a context "
+      "synchronization event (Arm ARM: exception entry is context synchronizing; herd7: "
+      "a non-tag-check Fault event is in EXC-ENTRY, hence in IFB): with faults handled "
+      "by executing the instruction again, the loads a po-earlier branch depends on are "
+      "satisfied before it (IFB-ob: ctrl;[IFB];po), and no load of the retry or after it "
+      "is satisfied, and no translation of theirs is looked up, before it.  Only what "
+      "rule isb-orders and walks-run-ahead say of an ISB.")
+def exception_entry_syncs(enc):
+    for tr in enc.traces:
+        for i in tr.events:
+            if isinstance(i, FaultEntry):
+                for l in i.ctrl:
+                    if l in enc.pi:
+                        enc.add("exception-entry-syncs",
+                                _imp(_and(enc.happens(i), enc.exec(l)), enc.pi[l] < i.t))
+    for a in enc.accesses:
+        for i in a.last_isb:
+            if not isinstance(i, FaultEntry):
+                continue
+            h = _and(enc.happens(i), enc.happens(a))
+            enc.add("exception-entry-syncs", _imp(h, enc.u[a] > i.t))
+            if a in enc.pi:
+                enc.add("exception-entry-syncs",
+                        _imp(_and(enc.happens(i), enc.exec(a)), enc.pi[a] > i.t))
 
 
 # ============================================================== store visibility
@@ -281,12 +356,14 @@ def dependencies(enc):
 def isb_orders(enc):
     for tr in enc.traces:
         for i in tr.events:
-            if isinstance(i, ISBEvent):
+            if isinstance(i, ISBEvent) and not isinstance(i, FaultEntry):
                 for l in i.ctrl:
                     enc.add("isb-orders", _imp(_and(enc.happens(i), enc.exec(l)),
                                                enc.pi[l] < i.t))
     for l in enc.loads:
         for i in l.last_isb:
+            if isinstance(i, FaultEntry):
+                continue                # rule exception-entry-syncs
             enc.add("isb-orders", _imp(_and(enc.happens(i), enc.exec(l)), enc.pi[l] > i.t))
 
 
@@ -455,6 +532,8 @@ def walks_run_ahead(enc):
         enc.add("walks-run-ahead", u <= a.t)
         enc.add("walks-run-ahead", u >= 0)
         for i in a.last_isb:
+            if isinstance(i, FaultEntry):
+                continue                # rule exception-entry-syncs
             enc.add("walks-run-ahead", _imp(_and(enc.happens(i), enc.happens(a)), u > i.t))
         if a.is_store:
             enc.add("walks-run-ahead", u <= enc.q[a])
@@ -485,6 +564,8 @@ def fetch_translation(enc):
         enc.add("fetch-translation", u <= a.t)
         enc.add("fetch-translation", u >= 0)
         for i in a.last_isb:
+            if isinstance(i, FaultEntry):
+                continue                # rule exception-entry-syncs
             enc.add("fetch-translation", _imp(_and(enc.happens(i), enc.happens(a)), u > i.t))
 
 
@@ -851,7 +932,8 @@ def _barriers(enc, op):
                 yield e
 
 
-ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, corr, corw,
+ALL = [po_time, fault_stops, retry_no_fault, exception_entry_syncs, store_visibility, walks_read_global,
+       coherence, corr, corw,
        dsb_stores, dsb_loads, dmb_orders, acquire_release, dependencies, isb_orders, load_time, exclusives,
        atomic_rmw, amo_acquire_release,
        msr_not_speculative, walk_order, fill_needs_mmu, walks_run_ahead, addr_dep_walks,
@@ -861,6 +943,7 @@ ALL = [po_time, fault_stops, store_visibility, walks_read_global, coherence, cor
 
 
 def apply_all(enc):
+    retry_taken(enc)                    # structure, not a rule
     for f in ALL:
         if f.rule_name in enc.disabled:
             continue
