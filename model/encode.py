@@ -22,8 +22,8 @@ import z3
 
 from . import timevars as TV
 from . import values as V
-from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, Return, Stop,
-                     SysRegWrite, TLBIEvent)
+from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, SysRegWrite,
+                     TLBIEvent)
 from .scenario import Scenario
 from .vmsa import descriptor as D
 from .vmsa import tlbi as TL
@@ -88,7 +88,7 @@ class Read:
     value: object = None         # fresh 64/32/... -bit variable
     before: int | None = None    # for explicit loads / access walks: own stores after it are excluded
     cands: list = field(default_factory=list)
-    sel: z3.ArithRef = None
+    sel: "TV.Choice" = None       # which candidate store it reads (0: the initial value)
     M: z3.ArithRef = None        # coherence position (p) of the store read, 0 = initial
     access: Access | None = None
     chain: "Chain | None" = None
@@ -102,14 +102,15 @@ class Read:
 
 def _leaf_ro(v: int, level: int) -> bool:
     """A concrete descriptor value is a leaf at `level` with AP[2] = 1 (read-only)."""
-    kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
-    return kind is not None and v & 0b11 == kind and bool(v >> 7 & 1)
+    d = V.const(v, 64)
+    return V.concrete_bool(V.bool_and(D.is_leaf(d, level), D.read_only(d))) is True
 
 
 def _leaf_af0(v: int, level: int) -> bool:
     """A concrete descriptor value is a leaf at `level` with AF = 0."""
-    kind = {3: 0b11, 2: 0b01, 1: 0b01}.get(level)
-    return kind is not None and v & 0b11 == kind and not v >> D.AF & 1
+    d = V.const(v, 64)
+    return V.concrete_bool(V.bool_and(D.is_leaf(d, level),
+                                      V.bool_not(D.access_flag(d)))) is True
 
 
 # --------------------------------------------------------------------------- walks
@@ -276,7 +277,7 @@ class Encoding:
 
     def hw_db(self, cpu) -> bool:
         """Does `cpu`'s walker manage the dirty state itself (Features.hw_db)?"""
-        return cpu in getattr(self.features, "hw_db", ())
+        return cpu in self.features.hw_db
 
     def hw_af(self, cpu) -> bool:
         """Does `cpu`'s walker set the Access flag itself (Features.hw_af)?"""
@@ -740,7 +741,7 @@ class Encoding:
 
     # ------------------------------------------------------------------ hardware AF updates
     AF_MASK = 1 << D.AF
-    RO_MASK = 1 << 7                    # AP[2]: read-only (herd db:0)
+    RO_MASK = 1 << D.AP2                # read-only (herd db:0)
 
     def _grow_hus(self) -> bool:
         """Create the hardware Access-flag updates that the current value sets allow
@@ -799,7 +800,7 @@ class Encoding:
             for base, lv in tables:
                 if addrs is not TOP and not any(base <= x < base + 0x1000 for x in addrs):
                     continue
-                if vals is not TOP and not any(v & 1 and _leaf_af0(v, lv) for v in vals):
+                if vals is not TOP and not any(_leaf_af0(v, lv) for v in vals):
                     continue
                 where.append((base, lv))
             if not where:

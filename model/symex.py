@@ -18,7 +18,7 @@ unchanged.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import z3
@@ -745,7 +745,7 @@ class Executor:
         for a1, a2 in zip(accs, accs2):
             a2.attempt, a2.retry_of = 2, a1
         # the two continuations meet at once: attempt 1 without a fault, or attempt 2
-        st.guard = _and(g, V.bool_not(hf) if not isinstance(hf, z3.BoolRef) else z3.Not(hf))
+        st.guard = _and(g, z3.Not(hf))
         log = st.log
         merged = self._merge2(st2, st)
         # keep the no-fault path's log (with the retry's events on it) and loop

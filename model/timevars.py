@@ -1,7 +1,8 @@
 """The sort of the encoding's times and selectors.
 
 Times (`t`, `p`, `q`, `pi`, `u`, `inv`, `r`, ...) and small selectors are Z3 Ints or
-16-bit bit-vectors.  With bit-vectors the whole formula is pure QF_BV (the
+16-bit bit-vectors; a read's choice of store and a walk's choice of system-register
+write are one-hot Booleans (`Choice`).  With bit-vectors the whole formula is pure QF_BV (the
 descriptors are bit-vectors anyway) and Z3's bit-blasting engine decides it; every
 time variable is then kept in [0, LIMIT] so that `t + 1` never wraps and the signed
 comparisons Python's operators build on bit-vectors are the plain order.
@@ -95,10 +96,3 @@ class Choice:
     def between(self, lo: int, hi: int):
         """lo <= choice <= hi (after domain)."""
         return z3.Or([self == i for i in range(lo, hi + 1)]) if lo <= hi else z3.BoolVal(False)
-
-    def value(self, m) -> int | None:
-        """The chosen value in a model."""
-        for i, b in sorted(self._b.items()):
-            if z3.is_true(m.eval(b, model_completion=True)):
-                return i
-        return None

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import z3
 
 from . import values as V
-from .events import (Access, Barrier, FaultEntry, ISBEvent, Other, Return, Stop, SysRegWrite,
-                     TLBIEvent)
+from .events import (Access, Barrier, FaultEntry, Return, Stop, SysRegWrite, TLBIEvent)
 from .vmsa import descriptor as D
 
 
@@ -265,8 +264,7 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         if e.attempt:
             data["attempt"] = e.attempt
         f = enc.fault.get(e, False)
-        if e.is_store and f is not False and _true(m, f if not isinstance(f, bool)
-                                                  else z3.BoolVal(f)):
+        if f is not False and _true(m, zb_(f)):
             data["fault"] = True
             ch = enc.chain_of.get(e)
             perm = ch is not None and ch.perm is not False and _true(m, zb_(ch.perm))
@@ -280,14 +278,7 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
             else:
                 text = f"{text}   [store {_describe_value(enc, pa, val)} to {where}]"
         else:
-            if f is not False and _true(m, f if not isinstance(f, bool) else z3.BoolVal(f)):
-                data["fault"] = True
-                ch = enc.chain_of.get(e)
-                perm = ch is not None and ch.perm is not False and _true(m, zb_(ch.perm))
-                text = (f"{text}   [{'permission' if perm else 'translation'} fault at "
-                        f"{where}]")
-            else:
-                text = f"{text}   [load {where} = {_describe_value(enc, pa, val)}]"
+            text = f"{text}   [load {where} = {_describe_value(enc, pa, val)}]"
         if e in enc.mmu:
             data["mmu"] = bool(_true(m, zb_(enc.mmu[e])))
     elif isinstance(e, FaultEntry):

@@ -93,16 +93,21 @@ def _widen(v, rw: int):
     return V.zext(v, rw) if V.width(v) < rw else v
 
 
+def _rs_rt_mem(instr):
+    """The operands Rs, Rt, [Xn|SP] of an LSE atomic (Rs and Rt of one width)."""
+    o = instr.operands
+    if len(o) != 3 or not isinstance(o[0], Reg) or not isinstance(o[1], Reg):
+        raise DecodeError("expected Rs, Rt, [Xn|SP]")
+    if o[0].width != o[1].width:
+        raise DecodeError("Rs and Rt must have the same width")
+    return o
+
+
 @handles(*CAS)
 def dec_cas(instr) -> Op:
     m = instr.mnemonic.lower()
     size, acq, rel = CAS[m]
-    o = instr.operands
-    if len(o) != 3 or not isinstance(o[0], Reg) or not isinstance(o[1], Reg):
-        raise DecodeError("expected Rs, Rt, [Xn|SP]")
-    rs, rt, mem = o
-    if rs.width != rt.width:
-        raise DecodeError("Rs and Rt must have the same width")
+    rs, rt, mem = _rs_rt_mem(instr)
     size = _size(size, rs, m)
     compute = _base_only(mem)
     rd_s, rd_t, wr_s = reader(rs), reader(rt), writer(rs)
@@ -123,12 +128,7 @@ def dec_cas(instr) -> Op:
 def dec_swp(instr) -> Op:
     m = instr.mnemonic.lower()
     size, acq, rel = SWP[m]
-    o = instr.operands
-    if len(o) != 3 or not isinstance(o[0], Reg) or not isinstance(o[1], Reg):
-        raise DecodeError("expected Rs, Rt, [Xn|SP]")
-    rs, rt, mem = o
-    if rs.width != rt.width:
-        raise DecodeError("Rs and Rt must have the same width")
+    rs, rt, mem = _rs_rt_mem(instr)
     size = _size(size, rs, m)
     compute = _base_only(mem)
     rd_s, wr_t = reader(rs), writer(rt)
@@ -146,8 +146,6 @@ def dec_swp(instr) -> Op:
 
 def _ldop(instr, op, size, acq, rel, rs: Reg, rt: Reg, mem) -> Op:
     m = instr.mnemonic.lower()
-    if rs.width != rt.width:
-        raise DecodeError("Rs and Rt must have the same width")
     size = _size(size, rs, m)
     compute = _base_only(mem)
     rd_s, wr_t = reader(rs), writer(rt)
@@ -166,10 +164,7 @@ def _ldop(instr, op, size, acq, rel, rs: Reg, rt: Reg, mem) -> Op:
 @handles(*LDOP)
 def dec_ldop(instr) -> Op:
     op, size, acq, rel = LDOP[instr.mnemonic.lower()]
-    o = instr.operands
-    if len(o) != 3 or not isinstance(o[0], Reg) or not isinstance(o[1], Reg):
-        raise DecodeError("expected Rs, Rt, [Xn|SP]")
-    return _ldop(instr, op, size, acq, rel, o[0], o[1], o[2])
+    return _ldop(instr, op, size, acq, rel, *_rs_rt_mem(instr))
 
 
 @handles(*STOP)

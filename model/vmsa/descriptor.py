@@ -22,7 +22,7 @@ from .. import values as V
 OA_HI = 47
 
 # bit positions
-VALID, TYPE, AF, NG, CONT, PXN, UXN, DBM = 0, 1, 10, 11, 52, 53, 54, 51
+VALID, TYPE, AP2, AF, NG, CONT, PXN, UXN, DBM = 0, 1, 7, 10, 11, 52, 53, 54, 51
 
 
 def _bit(d, i):
@@ -103,7 +103,7 @@ def access_flag(d):
 def read_only(d):
     """AP[2] (bit 7) of a leaf: writes are not permitted at any EL (Arm ARM D8.4.1
     "Data access permissions").  APTable of the table descriptors is not looked at."""
-    return _bit(d, 7)
+    return _bit(d, AP2)
 
 
 def memory_attributes(d):

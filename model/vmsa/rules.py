@@ -21,9 +21,7 @@ import z3
 
 from .. import timevars as TV
 from .. import values as V
-from ..events import (Access, Barrier, FaultEntry, ISBEvent, Return, Stop, SysRegWrite,
-                      TLBIEvent)
-from . import descriptor as D
+from ..events import Access, Barrier, FaultEntry, ISBEvent, SysRegWrite
 from . import tlbi as TL
 
 RULES: dict[str, str] = {}
@@ -46,6 +44,24 @@ def _and(*cs):
 def _or(*cs):
     from ..encode import Or
     return Or(*cs)
+
+
+def _not(c):
+    from ..encode import zb
+    return z3.Not(zb(c))
+
+
+def _iff(a, b):
+    from ..encode import zb
+    return zb(a) == zb(b)
+
+
+def _ctrl_loads_before(enc, rule_name, e):
+    """The loads a po-earlier branch of e depends on are satisfied before e (e's
+    control dependencies, `e.ctrl`)."""
+    for l in e.ctrl:
+        if l in enc.pi:
+            enc.add(rule_name, _imp(_and(enc.happens(e), enc.exec(l)), enc.pi[l] < e.t))
 
 
 def _imp(a, b):
@@ -84,12 +100,7 @@ def retry_taken(enc):
         if a.attempt != 1 or a.refault is None or (a.atomic and a.is_store):
             continue
         f = enc.fault.get(a, False)
-        enc.add("retry-taken", enc_eq(a.refault, _and(enc.happens(a), f)))
-
-
-def enc_eq(a, b):
-    from ..encode import zb
-    return zb(a) == zb(b)
+        enc.add("retry-taken", _iff(a.refault, _and(enc.happens(a), f)))
 
 
 @rule("retry-must-not-fault", "Faults handled by executing the instruction again "
@@ -119,11 +130,6 @@ def retry_no_fault(enc):
                 firsts.append(a)
 
 
-def _not(c):
-    from ..encode import zb
-    return z3.Not(zb(c))
-
-
 @rule("exception-entry-syncs", "Taking a fault is an exception entry, a context "
       "synchronization event (Arm ARM: exception entry is context synchronizing; herd7: "
       "a non-tag-check Fault event is in EXC-ENTRY, hence in IFB): with faults handled "
@@ -135,10 +141,7 @@ def exception_entry_syncs(enc):
     for tr in enc.traces:
         for i in tr.events:
             if isinstance(i, FaultEntry):
-                for l in i.ctrl:
-                    if l in enc.pi:
-                        enc.add("exception-entry-syncs",
-                                _imp(_and(enc.happens(i), enc.exec(l)), enc.pi[l] < i.t))
+                _ctrl_loads_before(enc, "exception-entry-syncs", i)
     for a in enc.accesses:
         for i in a.last_isb:
             if not isinstance(i, FaultEntry):
@@ -357,9 +360,7 @@ def isb_orders(enc):
     for tr in enc.traces:
         for i in tr.events:
             if isinstance(i, ISBEvent) and not isinstance(i, FaultEntry):
-                for l in i.ctrl:
-                    enc.add("isb-orders", _imp(_and(enc.happens(i), enc.exec(l)),
-                                               enc.pi[l] < i.t))
+                _ctrl_loads_before(enc, "isb-orders", i)
     for l in enc.loads:
         for i in l.last_isb:
             if isinstance(i, FaultEntry):
@@ -377,11 +378,25 @@ def load_time(enc):
 
 # ============================================================== exclusives
 
+def _no_write_between(enc, w, lo, hi):
+    """No write to w's location has its coherence position strictly between lo and
+    hi (the atomicity of a read-modify-write whose read read at position lo)."""
+    from ..vsa import may_equal
+    out = []
+    for o in enc.writes:
+        if o is w or o.size != w.size:
+            continue
+        if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[w])):
+            continue
+        out.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[w]),
+                               lo < enc.p[o], enc.p[o] < hi)))
+    return out
+
+
 @rule("exclusive-atomic", "A store-exclusive succeeds only if no other store to the "
       "location came between the store its load-exclusive read and itself in coherence "
       "order (the monitor was not cleared); it may always fail (herd7: atomic).")
 def exclusives(enc):
-    from ..vsa import may_equal
     for s in enc.stores:
         if not s.exclusive or s.status is None or s.atomic:
             continue
@@ -393,13 +408,7 @@ def exclusives(enc):
             continue
         rd = enc.read_of[l]
         conds = [enc.happens(l), V.eq(enc.pa[l], enc.pa[s]), enc.p[s] > rd.M]
-        for o in enc.writes:
-            if o is s or o.size != s.size:
-                continue
-            if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
-                continue
-            conds.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[s]),
-                                     rd.M < enc.p[o], enc.p[o] < enc.p[s])))
+        conds += _no_write_between(enc, s, rd.M, enc.p[s])
         enc.add("exclusive-atomic", _imp(_and(enc.happens(s), st == 0), _and(*conds)))
 
 
@@ -421,13 +430,7 @@ def atomic_rmw(enc):
         rd = enc.read_of[l]
         ex = enc.exec(s)
         conds = [enc.exec(l), enc.p[s] > rd.M, enc.q[s] > enc.pi[l]]
-        for o in enc.writes:
-            if o is s or o.size != s.size:
-                continue
-            if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[s])):
-                continue
-            conds.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[s]),
-                                     rd.M < enc.p[o], enc.p[o] < enc.p[s])))
+        conds += _no_write_between(enc, s, rd.M, enc.p[s])
         enc.add("atomic-rmw", _imp(ex, _and(*conds)))
         # rmw;lmrs;[A|Q]: a later acquire read of the location, no write of the CPU to
         # it in between (only where none may come between: ordering less is sound)
@@ -481,10 +484,7 @@ def msr_not_speculative(enc):
     for tr in enc.traces:
         for w in tr.events:
             if isinstance(w, SysRegWrite):
-                for l in w.ctrl:
-                    if l in enc.pi:
-                        enc.add("msr-not-speculative",
-                                _imp(_and(enc.happens(w), enc.exec(l)), enc.pi[l] < w.t))
+                _ctrl_loads_before(enc, "msr-not-speculative", w)
 
 
 # ============================================================== translation
@@ -830,21 +830,6 @@ def tlbi_same_va(enc):
 
 
 # ============================================================== hardware Access flag
-
-def _no_write_between(enc, w, lo, hi):
-    """No write to w's location has its coherence position strictly between lo and
-    hi (the atomicity of a read-modify-write whose read read at position lo)."""
-    from ..vsa import may_equal
-    out = []
-    for o in enc.writes:
-        if o is w or o.size != w.size:
-            continue
-        if not may_equal(enc.vsa.values(enc.pa[o]), enc.vsa.values(enc.pa[w])):
-            continue
-        out.append(z3.Not(_and(enc.exec(o), V.eq(enc.pa[o], enc.pa[w]),
-                               lo < enc.p[o], enc.p[o] < hi)))
-    return out
-
 
 @rule("hw-af-update", "With hardware management of the Access flag (FEAT_HAFDBS, "
       "TCR_ELx.HA = 1) a walk that finds a valid leaf with AF = 0 does not fault: the "
