@@ -2,8 +2,9 @@
 """Measure the kpti routine: every shipped version of proc.S, CPUs, geometries,
 features, and the v6.1 mutants.  Prints a table (version, CPUs, geometry, bound,
 features, verdict, property, seconds, peak MiB, trace steps, and the lines of the text
-report a user reads for a REFUTED check, folded as `bbmcheck prove` prints it).  Not
-run in CI.
+report a user reads for a REFUTED check, folded as `bbmcheck prove` prints it), and
+where the seconds go (building the formula, the query of all properties at once, the
+property-by-property search, trace minimisation, the final checks).  Not run in CI.
 
     python bench/kpti.py                         # the default matrix
     python bench/kpti.py --cpus 2 3 --entries 1,1,2,1 2 --versions v6.1
@@ -53,6 +54,8 @@ lines = len(render_text(title, scen, v, a["file"]).splitlines()) if v.trace else
 print(json.dumps({"lines": lines, "verdict": v.status, "prop": v.prop, "s": time.perf_counter() - t,
     "steps": len(v.trace.steps) if v.trace else None, "bound": scen.bound,
     "geometry": v.bounds.get("geometry", ""), "reason": v.reason[:200],
+    "phases": dict(build=v.stats.get("symex_s", 0) + v.stats.get("encode_s", 0),
+                   **v.stats.get("phase_s", {})),
     "mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -72,6 +75,17 @@ def run(file, cpus, entries, features, timeout, use=None, minimize=False):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+PHASES = (("build", "build"), ("all", "all-props"), ("search", "in-order"),
+          ("minimize", "minimise"), ("checks", "checks"))
+
+
+def phases(r) -> str:
+    """Seconds by phase: symbolic execution + encoding, the query of every property at
+    once, the property-by-property search, trace minimisation, the final checks."""
+    ph = r.get("phases") or {}
+    return " ".join(f"{label} {ph[k]:.1f}" for k, label in PHASES if ph.get(k))
+
+
 def row(cols, widths):
     return "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))
 
@@ -87,9 +101,9 @@ def main():
     ap.add_argument("--mutants", action="store_true")
     ap.add_argument("--timeout", type=int, default=900)
     a = ap.parse_args()
-    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 5]
+    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 5, 0]
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
-               "seconds", "peak MiB", "steps", "lines"], W))
+               "seconds", "peak MiB", "steps", "lines", "where the seconds go"], W))
     if a.mutants:
         table = [(V61, m, ["ets2"], "kpti-mmu-on") for m in V61_MUTATIONS]
         table += [(MMUOFF, m, [], "kpti-mmu-off") for m in MMUOFF_MUTATIONS]
@@ -101,7 +115,7 @@ def main():
                 print(row([m.name[:10], 2, e, "", ",".join(feats) or "base", r["verdict"],
                            r.get("prop") or "",
                            f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
-                           r.get("lines") or ""], W),
+                           r.get("lines") or "", phases(r)], W),
                       flush=True)
         return
     for v in a.versions:
@@ -115,7 +129,7 @@ def main():
                     print(row([v, c, r.get("geometry", e)[:32] if r.get("geometry") else e,
                                r.get("bound", ""), fs, r["verdict"], r.get("prop") or "",
                                f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
-                               r.get("lines") or ""], W), flush=True)
+                               r.get("lines") or "", phases(r)], W), flush=True)
 
 
 if __name__ == "__main__":

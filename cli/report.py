@@ -694,11 +694,24 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     s = rep.get("stats", {})
     out.append(f"  time {s.get('total_s', 0):.2f} s (symbolic execution "
                f"{s.get('symex_s', 0):.2f} s, encoding {s.get('encode_s', 0):.2f} s, "
+               f"{_solver_phases(s.get('phase_s', {}))}"
                f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints)")
     if rep["status"] == "REFUTED" and s.get("minimal") is False:
         out.append("  the trace was shortened within the minimisation time limit; a shorter "
                    "one may exist")
     return "\n".join(out)
+
+
+SOLVER_PHASES = (("all", "all properties"), ("search", "property by property"),
+                 ("minimize", "shortest trace"), ("checks", "final checks"))
+
+
+def _solver_phases(ph: dict) -> str:
+    """'solver 9.8 s: all properties 8.5, final checks 1.3; ' (checker.Checker._phase)."""
+    parts = [f"{label} {ph[k]:.2f}" for k, label in SOLVER_PHASES if ph.get(k)]
+    if not parts:
+        return ""
+    return f"solver {sum(ph.values()):.2f} s: " + ", ".join(parts) + "; "
 
 
 def render_trace(tr, *, color=False, fold=True) -> list[str]:

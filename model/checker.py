@@ -239,7 +239,14 @@ class Checker:
         return verdict
 
     # ------------------------------------------------------------------ queries
-    def _check(self, s, *extra):
+    def _phase(self, phase: str, seconds: float):
+        """Solver seconds by phase (stats['phase_s']): 'all' (every property at once),
+        'search' (property by property), 'minimize', 'checks' (unsupported, mixed-size,
+        bound, witness)."""
+        ph = self.stats.setdefault("phase_s", {})
+        ph[phase] = round(ph.get(phase, 0.0) + seconds, 3)
+
+    def _check(self, s, *extra, phase: str = "checks"):
         s.push()
         for e in extra:
             s.add(zb(e))
@@ -247,6 +254,7 @@ class Checker:
         r = s.check()
         dt = time.perf_counter() - t
         self.stats.setdefault("queries", []).append(round(dt, 3))
+        self._phase(phase, dt)
         m = s.model() if r == z3.sat else None
         if r != z3.sat:
             s.pop()
@@ -260,7 +268,7 @@ class Checker:
         #    also shows the assumptions are consistent.
         if live:
             self._say("searching for any violation")
-            r, m = self._check(s, Or(*[v.cond for v in live.values()]))
+            r, m = self._check(s, Or(*[v.cond for v in live.values()]), phase="all")
             if r == z3.sat:
                 s.pop()
                 hit = {n for n, v in live.items() if _true(m, zb(v.cond))}
@@ -278,7 +286,7 @@ class Checker:
                 s.add(zb(viol.cond))
                 r, m = z3.sat, first_model
             else:
-                r, m = self._check(s, viol.cond)
+                r, m = self._check(s, viol.cond, phase="search")
             if r == z3.unknown:
                 unknowns.append(f"{name}: {s.reason_unknown()}")
                 continue
@@ -374,7 +382,11 @@ class Checker:
                 mid = (lo + best) // 2
                 s.push()
                 s.add(count <= mid)
+                t = time.perf_counter()
                 r = s.check()
+                dt = time.perf_counter() - t
+                self._phase("minimize", dt)
+                self.stats.setdefault("min_steps", []).append((mid, str(r), round(dt, 3)))
                 if r == z3.sat:
                     m = s.model()
                     best = m.eval(count, model_completion=True).as_long()
