@@ -386,12 +386,14 @@ class Checker:
                 r = s.check()
                 dt = time.perf_counter() - t
                 self._phase("minimize", dt)
-                self.stats.setdefault("min_steps", []).append((mid, str(r), round(dt, 3)))
+                found = None
                 if r == z3.sat:
                     m = s.model()
-                    best = m.eval(count, model_completion=True).as_long()
+                    best = found = m.eval(count, model_completion=True).as_long()
                 elif r == z3.unsat:
                     lo = mid + 1
+                # (bound tried, answer, seconds, instructions of the trace found)
+                self.stats.setdefault("min_steps", []).append((mid, str(r), round(dt, 3), found))
                 s.pop()
                 if r == z3.unknown:
                     minimal = False
@@ -399,6 +401,7 @@ class Checker:
         finally:
             s.set("timeout", self.opts.timeout_ms or 4294967295)
         self.stats["minimal"] = minimal
+        self.stats["instructions"] = best
         return m
 
     # ------------------------------------------------------------------ outcomes

@@ -238,3 +238,25 @@ def test_reductions_leave_verdicts_unchanged(case, tmp_path):
     base = _verdict_with(asm, spec, entry)
     assert _verdict_with(asm, spec, entry, reduce_await=False) == base
     assert _verdict_with(asm, spec, entry, prune_forks=False) == base
+
+
+@pytest.mark.parametrize("name", ["nobreak", "notlbi"])
+def test_shortest_trace_search_is_recorded(name, tmp_path):
+    """The report says where the solver's seconds went, and the minimisation's steps
+    show the trace is the shortest: every bound that had a trace is at least the
+    reported length, every bound without one is below it, and the bound just below it
+    was refuted (unless a step ran out of time, which the report then says)."""
+    asm, spec = make(tmp_path, name)
+    rc, out = prove([str(asm), "--spec", str(spec), "--format", "json"])
+    assert rc == 1, out
+    s = json.loads(out)[0]["stats"]
+    assert s["phase_s"]["all"] >= 0 and "minimize" in s["phase_s"]
+    best, steps = s["instructions"], s["min_steps"]
+    assert best > 0 and steps
+    assert all(found >= best for _, r, _, found in steps if r == "sat")
+    assert all(bound < best for bound, r, _, _ in steps if r == "unsat")
+    assert s["minimal"] is True
+    assert [best - 1, "unsat"] in [step[:2] for step in steps]
+    # the text report's time line names the solver's phases
+    rc, text = prove([str(asm), "--spec", str(spec)])
+    assert re.search(r"solver [\d.]+ s: all properties [\d.]+.*shortest trace [\d.]+", text), text
