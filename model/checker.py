@@ -239,22 +239,23 @@ class Checker:
         return verdict
 
     # ------------------------------------------------------------------ queries
-    def _phase(self, phase: str, seconds: float):
-        """Solver seconds by phase (stats['phase_s']): 'all' (every property at once),
-        'search' (property by property), 'minimize', 'checks' (unsupported, mixed-size,
-        bound, witness)."""
+    def _solve(self, s, phase: str):
+        """s.check(), its seconds added to its phase (stats['phase_s']): 'all' (every
+        property at once), 'search' (property by property), 'minimize', 'checks'
+        (unsupported, mixed-size, bound, witness).  Returns (answer, seconds)."""
+        t = time.perf_counter()
+        r = s.check()
+        dt = time.perf_counter() - t
         ph = self.stats.setdefault("phase_s", {})
-        ph[phase] = round(ph.get(phase, 0.0) + seconds, 3)
+        ph[phase] = round(ph.get(phase, 0.0) + dt, 3)
+        return r, dt
 
     def _check(self, s, *extra, phase: str = "checks"):
         s.push()
         for e in extra:
             s.add(zb(e))
-        t = time.perf_counter()
-        r = s.check()
-        dt = time.perf_counter() - t
+        r, dt = self._solve(s, phase)
         self.stats.setdefault("queries", []).append(round(dt, 3))
-        self._phase(phase, dt)
         m = s.model() if r == z3.sat else None
         if r != z3.sat:
             s.pop()
@@ -382,10 +383,7 @@ class Checker:
                 mid = (lo + best) // 2
                 s.push()
                 s.add(count <= mid)
-                t = time.perf_counter()
-                r = s.check()
-                dt = time.perf_counter() - t
-                self._phase("minimize", dt)
+                r, dt = self._solve(s, "minimize")
                 found = None
                 if r == z3.sat:
                     m = s.model()

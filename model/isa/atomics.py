@@ -58,6 +58,8 @@ def _size(size, r: Reg, m: str) -> int:
 
 
 def _combine(op: str, old, x, bits: int):
+    if op == "swp":
+        return x
     if op == "add":
         return V.add(old, x)
     if op == "clr":
@@ -126,22 +128,9 @@ def dec_cas(instr) -> Op:
 
 @handles(*SWP)
 def dec_swp(instr) -> Op:
-    m = instr.mnemonic.lower()
-    size, acq, rel = SWP[m]
-    rs, rt, mem = _rs_rt_mem(instr)
-    size = _size(size, rs, m)
-    compute = _base_only(mem)
-    rd_s, wr_t = reader(rs), writer(rt)
-    bits, rw = size * 8, rt.width
-    ret = not rt.is_zr
-
-    def run(ctx):
-        a, _ = compute(ctx)
-        new = _narrow(rd_s(ctx), bits)
-        old = rmw(ctx, a, size, lambda old: (new, True), acquire=acq, release=rel,
-                  ret=ret)
-        wr_t(ctx, _widen(old, rw))
-    return Op(run, "atomic", instr)
+    # Arm pseudocode: SWP is MemAtomic with MemAtomicOp_SWP (the new value is Rs)
+    size, acq, rel = SWP[instr.mnemonic.lower()]
+    return _ldop(instr, "swp", size, acq, rel, *_rs_rt_mem(instr))
 
 
 def _ldop(instr, op, size, acq, rel, rs: Reg, rt: Reg, mem) -> Op:
