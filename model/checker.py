@@ -267,27 +267,25 @@ class Checker:
                                             and z3.is_false(v.cond)))}
         # 1. the properties, all at once: one proof when they all hold.  A violation
         #    also shows the assumptions are consistent.
+        first = None        # (the first violable property in order, a model violating it)
         if live:
             self._say("searching for any violation")
             r, m = self._check(s, Or(*[v.cond for v in live.values()]), phase="all")
             if r == z3.sat:
                 s.pop()
-                hit = {n for n, v in live.items() if _true(m, zb(v.cond))}
-            if r == z3.unsat:
+                first = self._first_violable(enc, s, live, m)
+            elif r == z3.unsat:
                 live = {}
-        # 2. ...one by one, in property order, when one is violated (the first violated
-        #    property is reported, its trace minimised) or the solver gave up on all at
-        #    once; a property the first model already violates needs no search
+        # 2. the first violated property in order is reported, its trace minimised
+        if first is not None:
+            name, m = first
+            trace = self._explain(enc, m, name, live[name])
+            return Verdict("REFUTED", trace.violation, prop=name, trace=trace)
+        # ...or, when the solver gave up, property by property
         unknowns = []
-        first_model = m if live and r == z3.sat else None
         for name, viol in live.items():
             self._say(f"searching for a {P.PROPERTIES[name][0]}")
-            if first_model is not None and name in hit:
-                s.push()
-                s.add(zb(viol.cond))
-                r, m = z3.sat, first_model
-            else:
-                r, m = self._check(s, viol.cond, phase="search")
+            r, m = self._check(s, viol.cond, phase="search")
             if r == z3.unknown:
                 unknowns.append(f"{name}: {s.reason_unknown()}")
                 continue
@@ -361,12 +359,40 @@ class Checker:
                                            "return (deadlock, or a CPU waits forever)")
         return Verdict("PROVED", "no violation in any execution within the bounds")
 
+    def _first_violable(self, enc, s, live: dict, m):
+        """The first property, in property order, that some execution violates, and
+        a trace of it (minimised), from a model `m` that violates some property:
+        one query asks for a violation of any property before the first one `m`
+        violates (an unsat proof of all of them at once, not one each); when it
+        finds one, the same again from its model.  Returns (name, model), or None
+        when the solver gave up (then the caller searches property by property)."""
+        names = list(live)
+        while True:
+            i = next(k for k, n in enumerate(names) if _true(m, zb(live[n].cond)))
+            if i > 0:
+                self._say("searching for a violation of " + ", ".join(names[:i]))
+                r, m2 = self._check(s, Or(*[live[n].cond for n in names[:i]]),
+                                    phase="search")
+                if r == z3.sat:
+                    s.pop()
+                    m, names = m2, names[:i]
+                    continue
+                if r != z3.unsat:
+                    return None
+            if self.opts.minimize:
+                s.push()
+                s.add(zb(live[names[i]].cond))
+                m = self._minimize(enc, s, m)
+                s.pop()
+            return names[i], m
+
     def _count(self, enc):
         return TV.count([zb(enc.happens(e)) for tr in enc.traces for e in tr.events
                          if e.step is not None])
 
     def _minimize(self, enc, s, m):
-        """Fewest executed instructions: binary search on a bound of the count.  Each
+        """Fewest executed instructions: binary search on a bound of the count, with
+        a probe one below each trace found (at most twice in a row).  Each
         step is time-limited (proving that no shorter trace exists can cost far more
         than finding the violation); when a step gives up, the shortest trace found so
         far is kept and stats['minimal'] says it may not be the shortest."""
@@ -378,9 +404,14 @@ class Checker:
             step_ms = min(step_ms, self.opts.timeout_ms)
         s.set("timeout", step_ms)
         minimal = True
+        descend = 0     # consecutive probes just below a trace found
         try:
             while lo < best:
-                mid = (lo + best) // 2
+                # after a trace is found, probe one instruction shorter: the solver's
+                # traces tend to sit at or just above the shortest length, so one
+                # unsat proof there often ends the search (the unsat steps close to
+                # the shortest length are the costly ones); binary search otherwise
+                mid = best - 1 if 0 < descend <= 2 else (lo + best) // 2
                 s.push()
                 s.add(count <= mid)
                 r, dt = self._solve(s, "minimize")
@@ -388,8 +419,10 @@ class Checker:
                 if r == z3.sat:
                     m = s.model()
                     best = found = m.eval(count, model_completion=True).as_long()
+                    descend += 1
                 elif r == z3.unsat:
                     lo = mid + 1
+                    descend = 0
                 # (bound tried, answer, seconds, instructions of the trace found)
                 self.stats.setdefault("min_steps", []).append((mid, str(r), round(dt, 3), found))
                 s.pop()

@@ -22,8 +22,8 @@ import z3
 
 from . import timevars as TV
 from . import values as V
-from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, SysRegWrite,
-                     TLBIEvent)
+from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, Serial,
+                     SysRegWrite, TLBIEvent)
 from .scenario import Scenario
 from .vmsa import descriptor as D
 from .vmsa import tlbi as TL
@@ -71,7 +71,7 @@ def Implies(a, b):
 # --------------------------------------------------------------------------- reads
 
 @dataclass(eq=False)
-class Read:
+class Read(Serial):
     """A read of memory: an explicit load, or one level of a walk.
 
     observer/walker: whose view it reads (a CPU's ordinary loads see its own stores
@@ -116,7 +116,7 @@ def _leaf_af0(v: int, level: int) -> bool:
 # --------------------------------------------------------------------------- walks
 
 @dataclass(eq=False)
-class Chain:
+class Chain(Serial):
     """A translation table walk for one VA on one CPU, level by level.
 
     Level k is read at time r[k] (non-decreasing with k).  A level whose descriptor
@@ -154,7 +154,7 @@ class Chain:
 
 
 @dataclass(eq=False)
-class HWUpdate:
+class HWUpdate(Serial):
     """A write of a translation table walker: the hardware sets the Access flag of a
     descriptor (FEAT_HAFDBS, TCR_ELx.HA = 1; herd7's HU effect, `Imp & TTD & W`).
 
