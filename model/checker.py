@@ -370,7 +370,8 @@ class Checker:
         while True:
             i = next(k for k, n in enumerate(names) if _true(m, zb(live[n].cond)))
             if i > 0:
-                self._say("searching for a violation of " + ", ".join(names[:i]))
+                self._say("searching the earlier properties: "
+                          + ", ".join(P.PROPERTIES[n][0] for n in names[:i]))
                 r, m2 = self._check(s, Or(*[live[n].cond for n in names[:i]]),
                                     phase="search")
                 if r == z3.sat:
