@@ -9,6 +9,7 @@ property-by-property search, trace minimisation, the final checks).  Not run in 
     python bench/kpti.py                         # the default matrix
     python bench/kpti.py --cpus 2 3 --entries 1,1,2,1 2 --versions v6.1
     python bench/kpti.py --mutants               # the v6.1 (ets2) and MMU-off mutants
+    python bench/kpti.py --edits                 # the edits the architecture allows
 
 Each check runs in its own process (peak memory is that process's maximum RSS);
 --timeout bounds each (reported as TIMEOUT, never as a verdict).
@@ -25,8 +26,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from kpti_mutants import (MMUOFF, MMUOFF_MUTATIONS, PROC_S, V61, V61_MUTATIONS,  # noqa: E402
-                          mutate)
+from kpti_mutants import (MMUOFF, MMUOFF_EDITS, MMUOFF_MUTATIONS, PROC_S, V61,  # noqa: E402
+                          V61_EDITS, V61_MUTATIONS, mutate)
 
 VERSIONS = {
     "2018": "2018-f8b7736-mmuoff-no-dmb.S",
@@ -98,20 +99,28 @@ def main():
     ap.add_argument("--features", nargs="*", default=None,
                     help="feature sets, comma-separated (default: ets2 for MMU-on, none for "
                          "MMU-off); 'base' for none")
-    ap.add_argument("--mutants", action="store_true")
+    ap.add_argument("--mutants", action="store_true",
+                    help="the broken variants (REFUTED, shortest trace)")
+    ap.add_argument("--edits", action="store_true",
+                    help="the edits the architecture allows (PROVED)")
     ap.add_argument("--timeout", type=int, default=900)
     a = ap.parse_args()
     W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 5, 0]
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
                "seconds", "peak MiB", "steps", "lines", "where the seconds go"], W))
-    if a.mutants:
-        table = [(V61, m, ["ets2"], "kpti-mmu-on") for m in V61_MUTATIONS]
-        table += [(MMUOFF, m, [], "kpti-mmu-off") for m in MMUOFF_MUTATIONS]
+    if a.mutants or a.edits:
+        table = []
+        if a.mutants:
+            table += [(V61, m, ["ets2"], "kpti-mmu-on") for m in V61_MUTATIONS]
+            table += [(MMUOFF, m, [], "kpti-mmu-off") for m in MMUOFF_MUTATIONS]
+        if a.edits:
+            table += [(V61, m, ["ets2"], "kpti-mmu-on") for m in V61_EDITS]
+            table += [(MMUOFF, m, [], "kpti-mmu-off") for m in MMUOFF_EDITS]
         for src, m, feats, use in table:
             d = tempfile.mkdtemp()
             f = mutate(src, m, d)
             for e in a.entries:
-                r = run(f, 2, e, feats, a.timeout, use=use, minimize=True)
+                r = run(f, 2, e, feats, a.timeout, use=use, minimize=a.mutants)
                 print(row([m.name[:10], 2, e, "", ",".join(feats) or "base", r["verdict"],
                            r.get("prop") or "",
                            f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",

@@ -1,7 +1,9 @@
-"""The kpti routine's broken variants (issue 5): a mutation table applied at test
-time to the corpus file (never stored as copies).  Each mutation names the lines it
-deletes by line number *and* by their text, so a corpus file that differs fails
-loudly instead of testing something else."""
+"""The kpti routine's variants (issue 5), applied at test time to the corpus file
+(never stored as copies): broken ones (a mutation deletes lines; the checker must
+refute each) and allowed ones (an edit replaces a line by one the architecture says
+is at least as strong; the checker must still prove each: it must not cry wolf).
+Each names the lines it changes by line number *and* by their text, so a corpus file
+that differs fails loudly instead of testing something else."""
 from __future__ import annotations
 
 import os
@@ -20,6 +22,14 @@ class Mutation:
     what: str
     deletes: tuple            # (line number, regex the line must match)
     breaks: tuple             # properties the mutant may violate (any of them)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit the architecture allows: each line replaced by a stronger one."""
+    name: str
+    what: str
+    replaces: tuple           # (line number, regex the line must match, new text)
 
 
 def _n(text):
@@ -49,6 +59,32 @@ V61_MUTATIONS = [
 ]
 
 
+# Edits of the v6.1 routine the architecture allows (each at least as strong as the
+# line it replaces), with --feature ets2 where the original is PROVED.
+V61_EDITS = [
+    Edit("break-dsb-ishst", "the `dsb nshst` after the break widened to the Inner Shareable "
+         "domain (`dsb ishst`)", ((233, r"dsb nshst", "dsb ishst"),)),
+    Edit("tlbi-vaae1is", "the fixmap TLBI broadcast (`tlbi vaae1is`, completed by `dsb ish`)",
+         ((236, r"tlbi vaae1, pte", "tlbi vaae1is, pte"), (237, r"dsb nsh$", "dsb ish"))),
+    Edit("tlbi-vmalle1", "the fixmap TLBI widened to every stage 1 EL1 entry "
+         "(`tlbi vmalle1`)", ((236, r"tlbi vaae1, pte", "tlbi vmalle1"),)),
+    Edit("make-dsb-full", "the `dsb nshst` after the make a full `dsb nsh` (loads too)",
+         ((244, r"dsb nshst", "dsb nsh"),)),
+    Edit("reinstall-dsb-sy", "the `dsb ishst` before swapper is re-installed a `dsb sy`",
+         ((306, r"dsb ishst", "dsb sy"),)),
+    Edit("tlbi-operand-first", "the TLBI's operand computed before the break (two "
+         "independent instructions moved up)",
+         ((232, r"str xzr, \[temp_pte, #8 \* \(\\level \+ 1\)\]",
+           "add pte, temp_pte, #PAGE_SIZE * (\\level + 1)"),
+          (233, r"dsb nshst", "lsr pte, pte, #12"),
+          (234, r"add pte, temp_pte, #PAGE_SIZE \* \(\\level \+ 1\)",
+           "str xzr, [temp_pte, #8 * (\\level + 1)]"),
+          (235, r"lsr pte, pte, #12", "dsb nshst"))),
+    Edit("secondary-ldaxr", "a secondary reads the flag with acquire (`ldaxr`)",
+         ((383, r"ldxr w16, \[flag_ptr\]", "ldaxr w16, [flag_ptr]"),)),
+]
+
+
 # The MMU-off design (c7eff738, the parent of the MMU-on rewrite).
 MMUOFF_MUTATIONS = [
     Mutation("no-final-tlbi-vmalle1is",
@@ -57,17 +93,27 @@ MMUOFF_MUTATIONS = [
 ]
 
 
-def mutate(path: str, m: Mutation, out_dir: str) -> str:
-    """Write the mutant of `path` into out_dir (same name) and return its path."""
+MMUOFF_EDITS = [
+    Edit("final-dsb-sy", "the `dsb ish` that completes the final TLBI a `dsb sy`",
+         ((278, r"dsb ish$", "dsb sy"),)),
+]
+
+
+def mutate(path: str, m: Mutation | Edit, out_dir: str) -> str:
+    """Write the variant of `path` into out_dir (same name) and return its path."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    for no, pat in m.deletes:
+    changes = ([(no, pat, "") for no, pat in m.deletes] if isinstance(m, Mutation)
+               else m.replaces)
+    for no, pat, new in changes:
         line = lines[no - 1]
         body = _n(line.split("//")[0])
         if not re.search(pat, body):
+            what = (f"mutation {m.name} deletes" if isinstance(m, Mutation)
+                    else f"edit {m.name} replaces")
             raise AssertionError(f"{os.path.basename(path)}:{no} is {line!r}, "
-                                 f"not what mutation {m.name} deletes ({pat})")
-        lines[no - 1] = ""              # keep line numbers
+                                 f"not what {what} ({pat})")
+        lines[no - 1] = "\t" + new if new else ""    # keep line numbers
     out = os.path.join(out_dir, os.path.basename(path))
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

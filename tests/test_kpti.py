@@ -1,11 +1,12 @@
-"""Issue 5: the kernel's kpti nG routine, every shipped design, and its broken variants.
+"""Issue 5: the kernel's kpti nG routine, every shipped design, its broken variants
+and the edits the architecture allows.
 
 Reads the corpus in place (../shared/corpus/linux/proc.S); skips, saying so, where it
 is absent.  Each check uses the bundled spec exactly as `bbmcheck prove FILE` picks
 it, in the reduced geometry TEST_ENTRIES (entries per table at each level, root
 first: every level is traversed and the last-level fixmap slot is remapped, so the
 break-before-make of the fixmap is exercised); bench/kpti.py measures the larger
-geometries.  Mutants are generated at test time by tests/kpti_mutants.py.
+geometries.  Mutants and edits are generated at test time by tests/kpti_mutants.py.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kpti_mutants import (MMUOFF, MMUOFF_MUTATIONS, PROC_S, V61, V61_MUTATIONS,  # noqa: E402
-                          mutate)
+from kpti_mutants import (MMUOFF, MMUOFF_EDITS, MMUOFF_MUTATIONS, PROC_S, V61,  # noqa: E402
+                          V61_EDITS, V61_MUTATIONS, mutate)
 
 from bbmcheck import specs  # noqa: E402
 from bbmcheck.model.checker import Checker, Options  # noqa: E402
@@ -142,11 +143,32 @@ def test_mmu_off_mutant_refuted(mut, tmp_path):
             v.trace.fix
 
 
+# ------------------------------------------------------------------ allowed edits
+
+@pytest.mark.parametrize("edit", V61_EDITS, ids=[e.name for e in V61_EDITS])
+def test_v61_allowed_edit_proved(edit, tmp_path):
+    """No crying wolf: a wider domain, a broadcast or wider TLBI, a full DSB, an
+    acquire, or independent instructions moved keep the routine correct."""
+    f = mutate(V61, edit, str(tmp_path))
+    scen, v = check(f, KPTI, features=["ets2"], use="kpti-mmu-on")
+    assert v.status == "PROVED", (edit.what, v.status, v.reason)
+
+
+@pytest.mark.parametrize("edit", MMUOFF_EDITS, ids=[e.name for e in MMUOFF_EDITS])
+def test_mmu_off_allowed_edit_proved(edit, tmp_path):
+    f = mutate(MMUOFF, edit, str(tmp_path))
+    scen, v = check(f, KPTI, use="kpti-mmu-off")
+    assert v.status == "PROVED", (edit.what, v.status, v.reason)
+
+
 def test_mutation_table_checks_the_lines(tmp_path):
     """A mutation whose line does not say what it deletes is an error, not a no-op."""
     import dataclasses
     bad = dataclasses.replace(V61_MUTATIONS[0], deletes=((233, r"tlbi vaae1"),))
     with pytest.raises(AssertionError, match="not what mutation"):
+        mutate(V61, bad, str(tmp_path))
+    bad = dataclasses.replace(V61_EDITS[0], replaces=((236, r"dsb nshst", "dsb ish"),))
+    with pytest.raises(AssertionError, match="not what edit"):
         mutate(V61, bad, str(tmp_path))
 
 
