@@ -148,7 +148,8 @@ def test_mmu_off_mutant_refuted(mut, tmp_path):
 @pytest.mark.parametrize("edit", V61_EDITS, ids=[e.name for e in V61_EDITS])
 def test_v61_allowed_edit_proved(edit, tmp_path):
     """No crying wolf: a wider domain, a broadcast or wider TLBI, a full DSB, an
-    acquire, or independent instructions moved keep the routine correct."""
+    acquire, independent instructions moved, or barriers FEAT_ETS2 makes redundant
+    removed: the routine stays correct."""
     f = mutate(V61, edit, str(tmp_path))
     scen, v = check(f, KPTI, features=["ets2"], use="kpti-mmu-on")
     assert v.status == "PROVED", (edit.what, v.status, v.reason)
