@@ -38,6 +38,11 @@ def explain(enc, m, name, viol) -> Trace:
         # the TLB entries the postcondition is about: the active witness walks
         for ws in enc.__dict__.get("_witness", {}).values():
             extra_chains.extend(w for w in ws if _true(m, zb(w.active)))
+    said = None
+    if name == "post" and getattr(info.get("post"), "explain", None) is not None:
+        said = info["post"].explain(enc, m)
+        if said:
+            keys.extend(said[2])
     tr = extract(enc, m, extra_chains=extra_chains, key_events=keys)
     for st in tr.steps:
         if st.kind in ("fill", "fault") and any(st.event is ch for ch in extra_chains):
@@ -124,6 +129,11 @@ def explain(enc, m, name, viol) -> Trace:
         pc = info["post"]
         tr.violation = f"{title}: {pc.name}: {pc.text}"
         tr.details = {"postcondition": pc.name}
+        if said:
+            # the part that fails, in place of the whole postcondition's text
+            tr.violation = f"{title}: {pc.name}: {said[0]}"
+            tr.fix = said[1] or tr.fix
+            tr.details["detail"] = said[0]
     return tr
 
 

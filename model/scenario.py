@@ -42,12 +42,15 @@ class TableInfo:
 class Postcondition:
     """A named condition on the final state; `build(enc, final)` returns a Z3 Bool.
     `concrete(state)` checks it on a replayed final state (cli/replay.py: FinalState)
-    and returns what fails in words, or "" when it holds."""
+    and returns what fails in words, or "" when it holds.  `explain(enc, model)`, when
+    given, says which part fails in a violating execution: (words, fix, key events)
+    or None."""
     name: str
     text: str
     build: Callable
     kind: str = ""
     concrete: Callable | None = None
+    explain: Callable | None = None
 
 
 @dataclass

@@ -6,7 +6,8 @@ Each kind builds a Z3 condition over the final state (see docs/spec.md):
   tree_ng           every valid block/page descriptor reachable in a tree now has nG
                     set and no other bit changed; every other descriptor is unchanged
   unchanged         every modelled memory word is unchanged except those listed
-  sysreg            every CPU's system register has a given final value
+  sysreg            every CPU's system register has a given final value (with
+                    in_effect: a value translation uses when the routine returns)
   no_global_entries no CPU's TLB holds a global entry for a VA a tree maps
   no_entries_from   no CPU's TLB holds an entry read from the given tables
 """
@@ -56,9 +57,14 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
     if kind == "sysreg":
         reg = p["reg"].lower()
         val = env.eval(p["value"], "post")
+        in_effect = bool(p.get("in_effect", False))
         text = f"every CPU's {reg} is back to {val:#x}"
-        return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val),
-                             concrete=lambda st: _sysreg_concrete(st, reg, val))
+        if in_effect:
+            text += (" and in effect when it returns (a context synchronization event "
+                     "after the write)")
+        return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val, in_effect),
+                             concrete=lambda st: _sysreg_concrete(st, reg, val),
+                             explain=lambda enc, m: _sysreg_explain(enc, m, reg, val))
     if kind == "no_global_entries":
         tname = p["tree"]
         text = f"no CPU's TLB holds a global entry for a VA {tname} maps"
@@ -201,7 +207,11 @@ def _unchanged(enc, layout, except_addrs, except_tables, except_trees):
     return And(*out)
 
 
-def _sysreg(enc, reg, val):
+def _sysreg(enc, reg, val, in_effect=False):
+    """Every CPU that returned has `reg` = val.  With in_effect, the value the CPU's
+    translation may use at its return (rule sysreg-in-effect: a write is only
+    guaranteed to be used after a context synchronization event; `ret` is none) must
+    be val too: the caller's next instructions are fetched and translated with it."""
     out = []
     for tr in enc.traces:
         for r in tr.events:
@@ -210,7 +220,43 @@ def _sysreg(enc, reg, val):
                 if v is None:
                     v = enc.initial_sysreg(tr.cpu, reg)
                 out.append(Implies(enc.happens(r), zb(V.eq(v, V.const(val, 64)))))
+                if in_effect:
+                    used, cons = enc.sysreg_in_effect(tr.cpu, reg, r.t,
+                                                      f"ret{tr.cpu}_{r.index}")
+                    # the violation (this condition false) picks a usable value != val
+                    out.append(Implies(And(enc.happens(r), cons),
+                                       zb(V.eq(used, V.const(val, 64)))))
+                    enc.__dict__.setdefault("_sysreg_at_return", []).append(
+                        (reg, r, v, used, cons))
     return And(*out)
+
+
+def _sysreg_explain(enc, m, reg, val):
+    """The CPU that returns with `reg` not `val`, or with a write of it not yet in
+    effect (no context synchronization event between the write and the return)."""
+    from ..model.events import SysRegWrite
+    from ..model.trace import _true
+
+    def num(x):
+        return m.eval(V.to_z3(x), model_completion=True).as_long()
+    for name, r, final, used, cons in enc.__dict__.get("_sysreg_at_return", []):
+        if name != reg or not _true(m, zb(enc.happens(r))):
+            continue
+        ret = f"CPU{r.cpu} returns at {r.instr.loc.short()}" if r.instr else f"CPU{r.cpu} returns"
+        if num(final) != val:
+            return (f"{ret} with {reg} = {num(final):#x}", "", [r])
+        if _true(m, zb(cons)) and num(used) != val:
+            writes = [w for w in enc.traces[r.cpu].events
+                      if isinstance(w, SysRegWrite) and w.name == reg and w.index < r.index
+                      and _true(m, zb(enc.exec(w)))]
+            last = writes[-1] if writes else None
+            where = (f"; its write at {last.instr.loc.short()} (`{last.instr}`) is not yet "
+                     f"in effect: no context synchronization event after it"
+                     if last is not None and last.instr else "")
+            return (f"{ret} while translation may still use {reg} = {num(used):#x}{where}",
+                    f"an ISB after the write to {reg}, before the return",
+                    [x for x in (last, r) if x is not None])
+    return None
 
 
 def _no_global(enc, layout, tname, T):

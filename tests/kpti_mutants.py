@@ -57,6 +57,14 @@ V61_MUTATIONS = [
              ((178, r"tlbi vmalle1"),), ("bbm", "conflict", "post")),
     Mutation("no-dsb-before-reinstall", "no `dsb ishst` before swapper is re-installed",
              ((306, r"dsb ishst"),), ("bbm", "conflict", "post")),
+    # beyond the list: without the ISB after TTBR1 is set back to swapper, the
+    # caller's code (fetched through TTBR1) may still be translated with the reserved
+    # table (a write to TTBR1 is only guaranteed to be used after a context
+    # synchronization event; `ret` is not one)
+    Mutation("boot-no-isb-after-reinstall", "the boot CPU returns without an `isb` after "
+             "re-installing swapper", ((311, r"isb"),), ("post",)),
+    Mutation("secondary-no-isb-after-reinstall", "a secondary returns without an `isb` "
+             "after re-installing swapper", ((388, r"isb"),), ("post",)),
 ]
 
 

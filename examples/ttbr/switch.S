@@ -10,6 +10,9 @@
  *                         can meet (conflict)
  *   switch_ttbr1_no_isb   the TLBI right after the msr, no ISB between: walks may
  *                         still use the old table after the TLBI completes
+ *   switch_ttbr1_no_final_isb
+ *                         the safe sequence without its last ISB: the caller may
+ *                         still be translated with the reserved table after `ret`
  */
 	.text
 	.macro	set_reserved_ttbr1, tmp
@@ -49,3 +52,15 @@ switch_ttbr1_no_isb:
 	isb
 	ret
 	.size	switch_ttbr1_no_isb, . - switch_ttbr1_no_isb
+
+	.globl	switch_ttbr1_no_final_isb
+	.type	switch_ttbr1_no_final_isb, %function
+switch_ttbr1_no_final_isb:
+	set_reserved_ttbr1 x1
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	msr	ttbr1_el1, x0
+	ret
+	.size	switch_ttbr1_no_final_isb, . - switch_ttbr1_no_final_isb
