@@ -22,6 +22,11 @@ class Mutation:
     what: str
     deletes: tuple            # (line number, regex the line must match)
     breaks: tuple             # properties the mutant may violate (any of them)
+    verb = "deletes"
+
+    @property
+    def replaces(self):
+        return tuple((no, pat, "") for no, pat in self.deletes)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Edit:
     name: str
     what: str
     replaces: tuple           # (line number, regex the line must match, new text)
+    verb = "replaces"
 
 
 def _n(text):
@@ -120,16 +126,12 @@ def mutate(path: str, m: Mutation | Edit, out_dir: str) -> str:
     """Write the variant of `path` into out_dir (same name) and return its path."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    changes = ([(no, pat, "") for no, pat in m.deletes] if isinstance(m, Mutation)
-               else m.replaces)
-    for no, pat, new in changes:
+    for no, pat, new in m.replaces:
         line = lines[no - 1]
         body = _n(line.split("//")[0])
         if not re.search(pat, body):
-            what = (f"mutation {m.name} deletes" if isinstance(m, Mutation)
-                    else f"edit {m.name} replaces")
-            raise AssertionError(f"{os.path.basename(path)}:{no} is {line!r}, "
-                                 f"not what {what} ({pat})")
+            raise AssertionError(f"{os.path.basename(path)}:{no} is {line!r}, not what "
+                                 f"{type(m).__name__.lower()} {m.name} {m.verb} ({pat})")
         lines[no - 1] = "\t" + new if new else ""    # keep line numbers
     out = os.path.join(out_dir, os.path.basename(path))
     with open(out, "w", encoding="utf-8") as f:
