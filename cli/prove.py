@@ -74,7 +74,7 @@ def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include
     entries = parse_entries(entries_opt) if entries_opt else None
     progress = report.Progress(enabled=False if quiet else None)
     invocation = {"file": file, "spec": spec_path, "entry": entry, "cpus": cpus,
-                  "bound": bound, "profile": profile, "include_dirs": list(include_dirs),
+                  "bound": bound, "entries": entries_opt, "profile": profile, "include_dirs": list(include_dirs),
                   "defines": list(defines), "capabilities": list(capabilities),
                   "features": list(features), "properties": list(props),
                   "cwd": os.getcwd()}

@@ -66,7 +66,7 @@ def _int(x):
 
 def rebuild_scenario(rep: dict, trace_path: str):
     """The scenario of the report's invocation (paths relative to its cwd)."""
-    from ..specs.spec import load_spec
+    from ..specs.spec import load_spec, parse_entries
     inv = rep.get("invocation")
     if not inv:
         raise BbmError("the report has no `invocation` (written by an older bbmcheck?)",
@@ -79,39 +79,23 @@ def rebuild_scenario(rep: dict, trace_path: str):
     for d in inv.get("defines", []):
         k, _, v = d.partition("=")
         defs[k] = v if _ else None
+    entries = parse_entries(inv["entries"]) if inv.get("entries") else None
     kw = dict(features=inv.get("features", []), cpus=inv.get("cpus"),
               bound=inv.get("bound"), profile=inv.get("profile"),
               include_dirs=[at(p) for p in inv.get("include_dirs", [])], defines=defs,
-              capabilities=inv.get("capabilities", []))
+              capabilities=inv.get("capabilities", []), entries=entries)
     if inv.get("spec"):
         scen = load_spec(at(inv["spec"]), asm_file=at(inv.get("file")), **kw)
         if inv.get("entry"):
             for c in scen.cpus:
                 c.entry = inv["entry"]
         return scen
-    # a bundled spec, picked by its title
+    # a bundled spec, picked by its title, loaded as `bbmcheck prove` loaded it
     from .. import specs
-    from ..grammar.frontend import load_program
-    from ..specs.spec import Locator, build_scenario
     f = at(inv["file"])
-    program = load_program(f, profile=inv.get("profile") or "linux-arm64-4k-48",
-                           include_dirs=kw["include_dirs"], defines=defs,
-                           capabilities=kw["capabilities"])
-    for routine, bs in specs.matching(program, inv.get("entry")):
-        if f"{routine}: {bs.name}" != inv.get("bundled", rep["check"]):
-            continue
-        chk = dict(bs.data.get("check", {}))
-        d = dict(chk.get("defines", {}))
-        d.update(defs)
-        prog = load_program(f, profile=inv.get("profile") or chk.get("profile",
-                                                                      "linux-arm64-4k-48"),
-                            include_dirs=kw["include_dirs"],
-                            defines={k: (None if v is None else str(v)) for k, v in d.items()},
-                            capabilities=list(chk.get("capabilities", []))
-                            + list(kw["capabilities"]))
-        text = open(bs.path, encoding="utf-8").read()
-        return build_scenario(bs.data, Locator(bs.path, text), "", program=prog,
-                              features=kw["features"], cpus=kw["cpus"], bound=kw["bound"])
+    for title, scen in specs.bundled_scenarios(f, inv.get("entry"), **kw):
+        if title == inv.get("bundled", rep["check"]):
+            return scen
     raise BbmError(f"no bundled spec '{inv.get('bundled', rep['check'])}' fits {f}",
                    file=trace_path)
 
@@ -587,6 +571,15 @@ class FinalState:
         v = self.r.final_ctx[cpu].sysregs.get(name)
         return v.value if v is not None and hasattr(v, "value") else v
 
+    def sysreg_usable(self, cpu: int, name: str) -> list:
+        """The values of translation register `name` that CPU `cpu`'s translation may
+        use when it stops: the one the last ISB made effective and every one written
+        after it (None: an initial value the trace does not give)."""
+        ctx = self.r.final_ctx[cpu]
+        if name not in ctx.synced:
+            return [self.sysreg(cpu, name)]
+        return [ctx.synced[name]] + list(ctx.unsynced.get(name, []))
+
     def entries(self):
         """(cpu, fill step) for every TLB entry filled in the trace and not invalidated
         before the end."""
@@ -615,6 +608,11 @@ def _ctx_class():
             self.current = None
             self.seen = []
             self.before = {}
+            # translation registers: the value the last ISB made effective (the value
+            # before the first write until then), and the values written since -- any of
+            # them may be used by translation (rule sysreg-in-effect)
+            self.synced: dict = {}
+            self.unsynced: dict = {}
 
         def _want(self, kind):
             s = self.current
@@ -656,9 +654,13 @@ def _ctx_class():
             return _mk(0, 32)
 
         def write_sysreg(self, name, value):
-            super().write_sysreg(name, value)
             from ..model.events import TRANSLATION_REGS
+            if name in TRANSLATION_REGS and name not in self.synced:
+                old = self.sysregs.get(name)
+                self.synced[name] = old.value if hasattr(old, "value") else old
+            super().write_sysreg(name, value)
             if name in TRANSLATION_REGS:
+                self.unsynced.setdefault(name, []).append(self.sysregs[name].value)
                 s = self._want("msr")
                 self.seen.append(("msr", None))
                 want = _int(s["data"].get("value"))
@@ -673,6 +675,9 @@ def _ctx_class():
                 self.seen.append(("barrier", effect))
             elif isinstance(effect, ISB):
                 self.seen.append(("isb", effect))
+                for name, vals in self.unsynced.items():
+                    self.synced[name] = vals[-1]
+                self.unsynced.clear()
             elif isinstance(effect, TLBI):
                 s = self._want("tlbi")
                 self.seen.append(("tlbi", effect))

@@ -167,19 +167,27 @@ def _int(x):
 
 
 def tlbi_hits(t: dict, d: dict) -> bool:
-    """Whether the TLBI of JSON step data `t` removes the TLB entry of fill data `d`."""
-    m = t.get("match")
-    if m == "all":
-        return True
-    if m == "asid":
-        return bool(d.get("ng")) and _int(d.get("asid")) == _int(t.get("asid"))
-    if t.get("last_level") and d.get("entry") != "leaf":
-        return False
-    tv = _int(t.get("va"))
-    if tv is None:
-        return True
-    va = _int(d["va"])
-    return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
+    """Whether the TLBI of JSON step data `t` removes the TLB entry of fill data `d`:
+    the model's own rule (model/vmsa/tlbi.py: matches) on the trace's values, with
+    FEAT_TTL's hint applied where the check applied it (`ttl_hint`)."""
+    from ..model import values as V
+    from ..model.effects import TLBI
+    from ..model.vmsa import tlbi as TL
+    from ..model.vmsa.regime import Features
+
+    def const(x, bits):
+        return None if _int(x) is None else V.const(_int(x), bits)
+    eff = TLBI(t.get("op", ""), t.get("regime", "el1"), t.get("scope", "local"),
+               t.get("match", "all"), bool(t.get("last_level")), const(t.get("va"), 64),
+               const(t.get("asid"), 16), const(t.get("ttl"), 4))
+    leaf = d.get("entry") == "leaf"
+    if eff.match not in ("all", "asid") and eff.va is None:
+        return True                     # no operand in the trace: assume the widest
+    hit = TL.matches(eff, Features(ttl=bool(t.get("ttl_hint"))), va=const(d["va"], 64),
+                     level=d["level"], leaf=leaf, is_global=not (leaf and d.get("ng")),
+                     asid=const(d.get("asid") or 0, 16),
+                     regime_el=d.get("el", TL.regime_of(eff)))
+    return bool(V.concrete_bool(hit)) if not isinstance(hit, bool) else hit
 
 
 def describe_desc(value, level) -> str:

@@ -119,8 +119,11 @@ def extract(enc, m, extra_chains=(), key_events=()) -> Trace:
                 evs = [e for e in evs if not getattr(e, "fetch", False)
                        or _fetch_faults(enc, m, e)] or evs[-1:]
             if not evs:
-                if any(e for e in ev_of_step.get(id(st), [])):
-                    continue       # its events did not happen (CPU stopped before)
+                if any(e.guard is True or _true(m, zb(e.guard))
+                       for e in ev_of_step.get(id(st), [])):
+                    continue       # an event on its path did not happen: the CPU stopped
+                # (an event whose own guard is false, such as the bound's Stop on a
+                # loop's back edge, leaves the step register-only, as it ran)
                 pending.append(st)
                 continue
             for e in evs:
@@ -287,7 +290,7 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         eff = e.effect
         extra = []
         data.update(op=eff.op, scope=eff.scope, match=eff.match, last_level=eff.last_level,
-                    regime=eff.regime)
+                    regime=eff.regime, ttl_hint=bool(enc.features.ttl and eff.ttl is not None))
         if eff.va is not None:
             data["va"] = _ival(m, eff.va)
             extra.append(f"VA page {_val(m, eff.va):#x}")
@@ -352,7 +355,7 @@ def _fill_steps(enc, m, ch):
         va_lo = va & ~(size - 1) & ((1 << 64) - 1)
         data = {"chain": ch.tag, "chain_kind": ch.kind, "va": va, "level": k,
                 "desc_addr": a, "desc_name": name, "desc": d, "ttbr": ttbr, "asid": asid,
-                "va_start": va_lo, "va_end": va_lo + size - 1,
+                "va_start": va_lo, "va_end": va_lo + size - 1, "el": R.el,
                 "for": ref(ch.access) if ch.access is not None else None}
         kind = "fill"
         if not (d & 1) or (k == 3 and not d & 2):

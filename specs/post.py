@@ -63,7 +63,7 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
             text += (" and in effect when it returns (a context synchronization event "
                      "after the write)")
         return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val, in_effect),
-                             concrete=lambda st: _sysreg_concrete(st, reg, val),
+                             concrete=lambda st: _sysreg_concrete(st, reg, val, in_effect),
                              explain=lambda enc, m: _sysreg_explain(enc, m, reg, val))
     if kind == "no_global_entries":
         tname = p["tree"]
@@ -362,11 +362,16 @@ def _unchanged_concrete(st, layout, except_addrs, except_tables, except_trees) -
     return ""
 
 
-def _sysreg_concrete(st, reg, val) -> str:
+def _sysreg_concrete(st, reg, val, in_effect=False) -> str:
     for c in range(st.ncpus):
         v = st.sysreg(c, reg)
         if v != val:
             return f"CPU{c}'s {reg} is {v:#x} at the end, not {val:#x}"
+        if in_effect:
+            for u in st.sysreg_usable(c, reg):
+                if u is not None and u != val:
+                    return (f"CPU{c} returns while translation may still use {reg} = "
+                            f"{u:#x}: no ISB after its write of {val:#x}")
     return ""
 
 

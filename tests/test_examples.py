@@ -66,6 +66,11 @@ def test_ttl_hint_left_in_operand_refuted_with_feat_ttl(tmp_path):
     v = json.loads(out)[0]
     assert v["property"] in ("conflict", "bbm", "stale")
     assert "TTL = 0b1111" in json.dumps(v)
+    # the trace is evidence: replay applies the hint as the check did (the TLBI leaves
+    # the 4K entry in place) and confirms it
+    from bbmcheck.cli.replay import replay_report
+    rc, out = replay_report(v)
+    assert rc == 0 and out.startswith("CONFIRMED"), out
 
 
 # ------------------------------------------------------------------ more edits (issue 4)

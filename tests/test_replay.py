@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from remap_mutants import MUTANTS, make, prove, prove_json
+from remap_mutants import MUTANTS, REMAP as REMAP_DIR, make, prove, prove_json
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +222,83 @@ def test_post_kinds_are_confirmed_concretely(tmp_path, post, expect):
     rc, out = replay(tmp_path, rep)
     assert rc == 0, out
     assert expect in out, out
+
+
+def test_post_in_effect_is_confirmed_concretely(tmp_path):
+    """A TTBR1 write with no ISB before the return: replay tracks which values the
+    CPU's translation may still use (the last one an ISB made effective, and every
+    one written since) and confirms the in-effect postcondition fails.  Without
+    `in_effect` the same trace's final state meets the postcondition, and replay
+    says so."""
+    sp = tmp_path / "s.bbm.toml"
+    spec = (TTBR / "switch.bbm.toml").read_text()
+    sp.write_text(spec.replace('file = "switch.S"', f'file = "{TTBR / "switch.S"}"'))
+    rc, rep = _prove_json([str(TTBR / "switch.S"), "--spec", str(sp),
+                           "--entry", "switch_ttbr1_no_final_isb", "--property", "post"])
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+    assert "may still use ttbr1_el1 = 0x80000000: no ISB after its write" in out, out
+    assert "in_effect = true" in sp.read_text()
+    sp.write_text(sp.read_text().replace("in_effect = true", "in_effect = false"))
+    rc, out = replay(tmp_path, rep)
+    assert rc == 1 and "holds in the replayed final state" in out, out
+
+
+def test_replay_rebuilds_the_reduced_geometry(tmp_path):
+    """`--entries` is part of the invocation: replay rebuilds the tables the check
+    used, not the spec's default geometry."""
+    from bbmcheck.cli.replay import rebuild_scenario
+    spec = TTBR / "switch.bbm.toml"
+    inv = {"file": str(TTBR / "switch.S"), "spec": str(spec), "cwd": str(tmp_path)}
+    rep = {"check": "t", "invocation": inv}
+    default = rebuild_scenario(rep, "t.json")
+    inv["entries"] = "2"
+    wider = rebuild_scenario(rep, "t.json")
+    assert default.regime.entries != 2 and wider.regime.entries == 2
+    assert len(wider.memory) > len(default.memory)
+
+
+WAIT_ASM = """
+	.text
+	.globl	wait_then_copy
+wait_then_copy:
+	sevl
+1:	wfe
+	ldr	x1, [x0]
+	cbz	x1, 1b
+	str	x1, [x0, #8]
+	ret
+	.globl	set_flag
+set_flag:
+	mov	x1, #1
+	str	x1, [x0]
+	ret
+"""
+
+
+def test_trace_through_an_await_loop_replays(tmp_path):
+    """CPU0 waits for CPU1's flag (the kernel's `sevl; wfe; ldr; cbz` idiom), then
+    writes beside it.  The loop's exit branch is an instruction of the trace like any
+    other (its back edge's `blocked` stop did not happen, but the branch did), so
+    replay runs it and confirms the trace."""
+    asm = tmp_path / "wait.S"
+    asm.write_text(WAIT_ASM)
+    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
+    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
+                        'properties = ["post"]\nprofile = "none"')
+    spec += ('[[cpu]]\nentry = "wait_then_copy"\nregs = { x0 = "kva(511, 511, 511, 1)" }\n'
+             'ttbr1 = "pgd"\n\n[[cpu]]\nentry = "set_flag"\n'
+             'regs = { x0 = "kva(511, 511, 511, 1)" }\nttbr1 = "pgd"\n\n'
+             '[[post]]\nname = "nothing beside the flag"\ncheck = "expr"\n'
+             'expr = "final(pa(data, 8)) == 0"\n')
+    sp = tmp_path / "wait.bbm.toml"
+    sp.write_text(spec)
+    rc, rep = _prove_json([str(asm), "--spec", str(sp)])
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    cbz = [x for s in rep[0]["trace"]["steps"] for x in s["data"].get("locals", [])
+           if x["loc"].endswith("wait.S:8")]
+    assert cbz, "the loop's exit branch is missing from the trace"
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
