@@ -120,7 +120,7 @@ def initial_load_hint(scen: Scenario, c):
         ttbr = concrete(ttbr)
         if ttbr is None:
             return None
-        base = ttbr & ((1 << 48) - 1) & ~0xFFF
+        base = V.as_int(R.ttbr_table_base(V.const(ttbr, 64)))
         for level in range(R.start_level, 4):
             hi, lo = R.index_bits(level)
             d = word(base + 8 * ((va >> lo) & ((1 << (hi - lo + 1)) - 1)))

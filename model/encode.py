@@ -571,7 +571,7 @@ class Encoding:
         ch.upper = upper
         ch.ttbr = ttbr
         ch.regime_ok = V.bool_or(upper, lower)
-        base = V.and_(ttbr, V.const(0x0000_FFFF_FFFF_FFFE, 64))
+        base = R.ttbr_table_base(ttbr)
         reach = True
         fault_terms = [V.bool_not(ch.regime_ok)]
         for k in ch.levels:

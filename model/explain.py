@@ -107,6 +107,19 @@ def explain(enc, m, name, viol) -> Trace:
             ents.append({"witness": w.tag, "level": lv, "desc_addr": _ival(m, rd.addr),
                          "desc": _ival(m, w.d[lv]), "read_at": _ival(m, w.r[lv])})
         tr.details = {"cpu": c, "va": va, "entries": ents}
+        # where the two walks differ (rule conflict: at some level both entries cover;
+        # the entries named may agree when their walks went through different tables)
+        for k in w1.levels:
+            if k > min(lv1, lv2):
+                break
+            if _val(m, D.entry_content(w1.d[k], k)) != _val(m, D.entry_content(w2.d[k], k)):
+                tr.details["differ_level"] = k
+                if k != lv1 or k != lv2:
+                    tr.violation += (
+                        f"; their walks differ at level {k}: {_slot(enc, m, w1, k)} = "
+                        f"{D.describe(_val(m, w1.d[k]), k)} and {_slot(enc, m, w2, k)} = "
+                        f"{D.describe(_val(m, w2.d[k]), k)}")
+                break
         # the store that wrote the newer entry's descriptor
         newer = max(ents, key=lambda e: e["read_at"] or 0)
         st = _store_of(tr, newer["desc_addr"], newer["desc"])
@@ -291,3 +304,10 @@ def sequence_fix(enc, tr: Trace, cpu: int, index: int, desc_pa, va, holder: int)
         return (f"a DSB of domain ISH at {_where(full[0])}: a DSB NSH does not complete a "
                 f"broadcast TLBI on the other CPUs")
     return ""
+
+
+def _slot(enc, m, w, k) -> str:
+    """The table entry the level-k read of walk w reads, by name where declared."""
+    pa = _val(m, w.reads[k].addr)
+    hit = enc.scen.table_at(pa)
+    return f"{hit[0].name}[{hit[1]}]" if hit else f"{pa:#x}"

@@ -393,8 +393,11 @@ class Runner:
             sysregs={k: v.value for k, v in ctx.sysregs.items()}, trace=tr)
 
 
-def program_memory(program: Program, symbol: Callable[[str], int]) -> dict[int, int]:
-    """The initial bytes of a program's data items (.quad, .long, .byte, .space ...)."""
+def program_memory(program: Program, symbol: Callable[[str], int], *,
+                   skip_unresolved: bool = False) -> dict[int, int]:
+    """The initial bytes of a program's data items (.quad, .long, .byte, .space ...).
+    `skip_unresolved`: leave out a value naming a symbol neither the program nor the
+    scenario defines (e.g. a linker symbol in data the routine never reads)."""
     out: dict[int, int] = {}
     for sec in program.sections.values():
         for it in sec.items:
@@ -403,7 +406,13 @@ def program_memory(program: Program, symbol: Callable[[str], int]) -> dict[int, 
             a = it.address
             for size, val in it.values:
                 if isinstance(val, SymRef):
-                    v = symbol(val.name) + val.addend
+                    try:
+                        v = symbol(val.name) + val.addend
+                    except ModelError:
+                        if not skip_unresolved:
+                            raise
+                        a += size
+                        continue
                 else:
                     v = int(val)
                 for i in range(size):

@@ -7,6 +7,7 @@ between that only change registers are attached to the next step of their CPU.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import z3
@@ -200,6 +201,8 @@ def _cpu_setup(enc, m) -> list[dict]:
         d = {"cpu": c, "entry": cs.entry, "role": cs.role,
              "regs": {f"x{n}": _ival(m, v) for n, v in sorted(cs.regs.items())
                       if _ival(m, v) is not None}}
+        if cs.sp is not None and _ival(m, cs.sp) is not None:
+            d["sp"] = _ival(m, cs.sp)
         for name in (sctlr, ttbr0, ttbr1):
             if name is None:
                 continue
@@ -211,6 +214,21 @@ def _cpu_setup(enc, m) -> list[dict]:
                 hit = enc.scen.table_at(d[name] & 0x0000_FFFF_FFFF_F000)
                 if hit is not None and hit[1] == 0:
                     d[name + "_table"] = hit[0].name
+        # the initial values the scenario leaves open and the solver picked: general
+        # registers the routine reads before writing (saved callee registers, X30)
+        # and system registers such as DAIF
+        d["open_regs"], d["sysregs"] = {}, {}
+        for decl in m.decls():
+            hit = re.fullmatch(r"init_(\w+)_cpu(\d+)", decl.name())
+            v = m[decl]
+            if not hit or int(hit.group(2)) != c or not z3.is_bv_value(v):
+                continue
+            name = hit.group(1)
+            if re.fullmatch(r"x\d+", name):
+                if int(name[1:]) not in cs.regs:
+                    d["open_regs"][name] = v.as_long()
+            elif name not in ("sp", "nzcv") and name not in cs.sysregs:
+                d["sysregs"][name] = v.as_long()
         out.append(d)
     return out
 
@@ -229,6 +247,8 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
     src = (instr.source or instr.text) if instr is not None else ""
     changes = _writes(m, e.step.writes) if e.step is not None else {}
     data = {"event": ref(e), "kind": e.kind}
+    if e.step is not None:
+        data["instance"] = e.step.order      # the instruction instance (ldp: two events)
     if instr is not None:
         data.update(pc=instr.address, file=instr.loc.outer[0], line=instr.loc.outer[1],
                     macros=[f.name for f in reversed(instr.loc.expansion)])

@@ -302,3 +302,28 @@ def test_trace_through_an_await_loop_replays(tmp_path):
     assert cbz, "the loop's exit branch is missing from the trace"
     rc, out = replay(tmp_path, rep)
     assert rc == 0, out
+
+
+def test_walk_through_an_open_ttbr0_replays(tmp_path):
+    """examples/rules/in_place leaves TTBR0 open: a witness walk may go through any
+    TTBR0 value, and BADDR's low bits (a misaligned base) are treated as zero, as
+    the Arm ARM's TTBR description says; replay computes the same descriptor
+    addresses (model/vmsa/regime.py: ttbr_table_base) and confirms the trace."""
+    rules = TTBR.parent / "rules"
+    rc, rep = _prove_json([str(rules / "in_place.S"), "--spec", str(rules / "in_place.bbm.toml")])
+    assert rc == 1 and rep[0]["property"] == "bbm", rep[0]["reason"]
+    walks = [s for s in rep[0]["trace"]["steps"] if s["kind"] in ("fill", "fault")]
+    assert all(int(s["data"]["desc_addr"], 16) % 8 == 0 for s in walks)
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+
+
+def test_ttbr_table_base_ignores_misaligned_bits():
+    from bbmcheck.model import values as V
+    from bbmcheck.model.vmsa.regime import Regime
+    R = Regime()
+    assert V.as_int(R.ttbr_table_base(V.const(0x0001_0000_8000_0ffd, 64))) == 0x8000_0000
+    R3 = Regime(levels=3, va_bits=39)
+    assert V.as_int(R3.ttbr_table_base(V.const(0x8000_0ff8, 64))) == 0x8000_0000
+    R36 = Regime(levels=3, va_bits=36)      # a 64-entry start table: 512-byte aligned
+    assert V.as_int(R36.ttbr_table_base(V.const(0x8000_0ff8, 64))) == 0x8000_0e00

@@ -66,6 +66,16 @@ class Regime:
         hi, lo = self.index_bits(level)
         return V.zext(V.extract(va, hi, lo), 64)
 
+    def ttbr_table_base(self, ttbr):
+        """The start-level table's address in a TTBR value: BADDR, bits [47:x], where
+        2^x is the table's size (at least 64 bytes).  Bits [x-1:1] set make a
+        misaligned base address, whose effect is CONSTRAINED UNPREDICTABLE with those
+        bits treated as zero (the TTBRn_ELx BADDR description); bit 0 is CnP and
+        bits [63:48] the ASID."""
+        hi, lo = self.index_bits(self.start_level)
+        x = max(6, hi - lo + 1 + 3)
+        return V.and_(ttbr, V.const(0x0000_FFFF_FFFF_FFFF & ~((1 << x) - 1), 64))
+
     def descriptor_address(self, table_base, va, level: int):
         """Physical address of the descriptor for `va` in the table at `table_base`."""
         return V.add(table_base, V.shl(self.index(va, level), 3))
