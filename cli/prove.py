@@ -109,7 +109,12 @@ def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include
         inv = dict(invocation)
         if not spec_path:
             inv["bundled"] = title
-        results.append(report.verdict_json(title, scen, verdict, file, invocation=inv))
+        rep = report.verdict_json(title, scen, verdict, file, invocation=inv)
+        if verdict.status == "REFUTED" and rep.get("trace"):
+            # the counterexample, as written, re-run on the concrete interpreter
+            from .replay import self_check
+            rep["replay"] = self_check(scen, rep)
+        results.append(rep)
         worst = max(worst, verdict.exit_code, key=lambda c: {0: 0, 3: 1, 1: 2}.get(c, 0))
     if fmt == "json":
         text = json.dumps(results, indent=2)

@@ -797,6 +797,25 @@ def _TraceContext(*a, **kw):
 
 # --------------------------------------------------------------------------- command
 
+def self_check(scen, rep: dict) -> dict:
+    """`bbmcheck prove`'s check of its own counterexample: the report's trace (as
+    written, JSON) replayed on the concrete interpreter against the scenario the
+    check used.  {"status": "CONFIRMED" | "REJECTED" | "UNCHECKED", "detail": ...};
+    REJECTED means the trace and the model disagree: a bbmcheck bug."""
+    trace = json.loads(json.dumps(rep["trace"]))
+    try:
+        ok, what = Replay(scen, trace).run()
+    except Rejected as e:
+        return {"status": "REJECTED", "detail": str(e)}
+    except (BbmError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        return {"status": "REJECTED", "detail": f"{type(e).__name__}: {e}"}
+    if not ok:
+        return {"status": "UNCHECKED",
+                "detail": f"every step is legal; the property '{trace['property']}' has no "
+                          f"concrete check"}
+    return {"status": "CONFIRMED", "detail": what}
+
+
 def replay_report(rep: dict, trace_path: str = "<trace>") -> tuple[int, str]:
     if rep.get("status") != "REFUTED" or not rep.get("trace"):
         return 2, f"{trace_path}: error: not a counterexample (status {rep.get('status')})"

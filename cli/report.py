@@ -686,13 +686,24 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     if rep.get("trace"):
         out.append("")
         # the lines below the trace: omits, time, and the minimisation caveat
-        below = 2 + (rep["status"] == "REFUTED" and rep.get("stats", {}).get("minimal") is False)
+        below = 2 + (rep["status"] == "REFUTED" and rep.get("stats", {}).get("minimal") is False) \
+            + bool(rep.get("replay"))
         out.extend(render_trace_json(rep["trace"], color=color, fold=not verbose,
                                      reserved=len(out) + below))
     if rep["status"] == "PROVED" and rep.get("witness"):
         w = ", ".join(f"CPU{c[3:]} {n} instructions"
                       for c, n in rep["witness"]["instructions"].items())
         out.append(f"  reachability witness: every CPU returns ({w})")
+    rp = rep.get("replay")
+    if rp:
+        if rp["status"] == "CONFIRMED":
+            out.append("  replayed on the concrete interpreter: confirmed")
+        elif rp["status"] == "UNCHECKED":
+            out.append(f"  replayed on the concrete interpreter: {rp['detail']}")
+        else:
+            out.append(st(f"  the concrete replay rejects this trace, so the trace and the "
+                          f"model disagree (a bbmcheck bug; please report it): "
+                          f"{rp['detail']}", fg="yellow"))
     omits = rep.get("omits", [])
     if rep["status"] == "REFUTED" and not verbose:
         short = [o.split(":")[0].split(",")[0].split(" (")[0] for o in omits]

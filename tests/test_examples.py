@@ -27,6 +27,22 @@ def test_remap_mutants_refuted(name, tmp_path):
     assert rc == 1, out
     v = json.loads(out)[0]
     assert v["status"] == "REFUTED" and v["property"] == MUTANTS[name][1], v.get("reason")
+    # prove replays its own counterexample on the concrete interpreter
+    assert v["replay"]["status"] == "CONFIRMED", v["replay"]
+
+
+def test_unconfirmed_trace_is_said_not_hidden(tmp_path, monkeypatch):
+    """If the concrete replay rejected a counterexample (the trace and the model
+    disagree: a bug of ours), the report says so; the verdict stays the model's."""
+    from bbmcheck.cli import replay as R
+
+    def reject(self):
+        raise R.Rejected("step 3 (CPU0): made up for the test")
+    monkeypatch.setattr(R.Replay, "run", reject)
+    asm, spec = make(tmp_path, "nobreak")
+    rc, out = prove([str(asm), "--spec", str(spec), "-q", "--no-minimize"])
+    assert rc == 1, out
+    assert "the concrete replay rejects this trace" in out and "made up for the test" in out
 
 
 def test_remap_without_final_dsb_stays_proved(tmp_path):
