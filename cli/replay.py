@@ -478,7 +478,8 @@ class Replay:
                     and _int(db["va_start"]) <= _int(da["va_end"])):
                 raise Rejected("conflict: the two entries do not cover a common VA")
             # as the model's rule: the two walks differ at some level both entries
-            # cover (the entries named, or the tables their walks went through)
+            # cover (the coarser entry's, or a level above it whose two walk-cache
+            # entries are live too)
             wa, wb = (self.chains[e["witness"]] for e in det["entries"])
             top = min(da["level"], db["level"])
             differ = None
@@ -487,6 +488,9 @@ class Replay:
                 fb = [f for f in wb if f["data"]["level"] == k]
                 if not fa or not fb:
                     raise Rejected(f"conflict: a walk has no level-{k} read in the trace")
+                if k < top and not (self.alive(c, fa[0], at)[0]
+                                    and self.alive(c, fb[0], at)[0]):
+                    continue       # above the coarser entry: only live walk-cache entries
                 if self._differ(fa[0], fb[0], k):
                     differ = (k, fa[0], fb[0])
                     break

@@ -265,10 +265,17 @@ def conflict(enc: Encoding) -> Violation:
         g1 = _entry_global(enc, w1, lv1)
         g2 = _entry_global(enc, w2, lv2)
         ctx = Or(g1, g2, V.to_z3(w1.asid) == V.to_z3(w2.asid))
-        # they differ at some level both entries cover
+        # they differ at some level both entries cover: at the coarser entry's level
+        # (a block against a page or a walk-cache entry is a size difference), or above
+        # it, where both walks read table descriptors, if both of those walk-cache
+        # entries are live at X too (a TLB holds no entry once it is invalidated)
         diffs = []
         for k in ks:
             both = And(lv1 >= k, lv2 >= k)
+            upper = And(lv1 > k, lv2 > k)
+            live = And(enc.chain_alive(w1, k, False, w1.r[k], X),
+                       enc.chain_alive(w2, k, False, w2.r[k], X))
+            both = And(both, Or(z3.Not(upper), live))
             c1 = D.entry_content(w1.d[k], k)
             c2 = D.entry_content(w2.d[k], k)
             if feats.ng_policy == "arm-arm":
