@@ -96,7 +96,10 @@ def explain(enc, m, name, viol) -> Trace:
         e1 = D.describe(_val(m, w1.d[lv1]), lv1)
         e2 = D.describe(_val(m, w2.d[lv2]), lv2)
         va = _val(m, w1.va)
-        tr.violation = (f"{title}: CPU{c}'s TLB holds two entries for VA {va:#x}: "
+        size = enc.regime.block_size(min(lv1, lv2))
+        lo = va & ~(size - 1)
+        span = f" (range {lo:#x}-{lo + size - 1:#x})" if size > 4096 else ""
+        tr.violation = (f"{title}: CPU{c}'s TLB holds two entries for VA {va:#x}{span}: "
                         f"level {lv1} {e1} and level {lv2} {e2}")
         tr.fix = ("invalidate the old entry (TLBI of the right scope, completed by a DSB) "
                   "before a walk can fill the new one")
