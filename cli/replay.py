@@ -633,11 +633,70 @@ class Replay:
         self.run_cpus()
         self.check_reads()
         self.check_walks()
+        self.check_registers_in_effect()
         self.tlbi_perf()
         self.check_barriers()
         self.check_translations()
         what = self.check_property()
         return bool(what), what
+
+    # ---- translation registers in effect
+    def initial_sysreg(self, cpu: int, name: str):
+        from ..model import values as V
+        v = self.scen.cpus[cpu].sysregs.get(name)
+        if isinstance(v, int):
+            return v
+        if v is not None and V.is_concrete(v):
+            return V.as_int(v)
+        data = next((c for c in self.tr.get("cpus", []) if c["cpu"] == cpu), {})
+        return _int(data.get(name, data.get("sysregs", {}).get(name)))
+
+    def usable_sysreg(self, cpu: int, name: str, t) -> set:
+        """The values of translation register `name` that CPU `cpu`'s translation may
+        use at time t (rule sysreg-in-effect): the one the last ISB before t made
+        effective (the initial value if none) and every one written since.  None in
+        the set: an initial value the trace does not give."""
+        synced, pending = self.initial_sysreg(cpu, name), []
+        mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == cpu),
+                      key=lambda s: int(s["data"]["event"].split(".")[1]))
+        for s in mine:
+            d = s["data"]
+            if s["time"] >= t:
+                continue
+            if d.get("kind") == "msr" and d.get("reg") == name:
+                pending.append(_int(d.get("value")))
+            elif d.get("kind") == "isb" and pending:
+                synced, pending = pending[-1], []
+        return {synced, *pending}
+
+    def check_registers_in_effect(self):
+        """Every walk starts at a TTBR value its CPU's translation may use at the
+        walk's time, and every access's MMU state is one an SCTLR value it may use at
+        its lookup gives."""
+        R = self.scen.regime
+        el = R.el
+        for tag, ss in self.chains.items():
+            f = ss[0]
+            d = f["data"]
+            va, ttbr = _int(d["va"]), _int(d.get("ttbr"))
+            if ttbr is None:
+                continue
+            upper = el == 1 and (va >> R.va_bits) == (1 << (64 - R.va_bits)) - 1
+            name = "ttbr1_el1" if upper else f"ttbr0_el{el}"
+            ok = self.usable_sysreg(f["cpu"], name, f["time"])
+            if None not in ok and ttbr not in ok:
+                self.fail(f, f"the walk uses {name} = {ttbr:#x}; at its time CPU{f['cpu']}'s "
+                             f"translation may use only "
+                             f"{', '.join(f'{x:#x}' for x in sorted(ok))}")
+        for s in self.steps:
+            d = s["data"]
+            if s["kind"] != "instr" or "mmu" not in d:
+                continue
+            ok = self.usable_sysreg(s["cpu"], f"sctlr_el{el}", s["time"] if d.get("lookup") is None
+                                     else d["lookup"])
+            if None not in ok and not any(bool(x & 1) == d["mmu"] for x in ok):
+                self.fail(s, f"the access runs with the MMU {'on' if d['mmu'] else 'off'}; "
+                             f"no SCTLR_EL{el} value its translation may use says so")
 
 
 class FinalState:

@@ -87,6 +87,23 @@ def tamper_entry_invalidated(rep):
     perf[0]["time"] = max(old["read_at"] + 1, issue["time"])
 
 
+def tamper_walk_ttbr(rep):
+    """A walk starting at a TTBR value no write ever put there (bit 1 set: the same
+    table base, so only the register check can tell)."""
+    s = next(s for s in _steps(rep) if s["kind"] == "fill")
+    tag = s["data"]["chain"]
+    for f in _steps(rep):
+        if f["kind"] in ("fill", "fault") and f["data"]["chain"] == tag:
+            f["data"]["ttbr"] = hex(int(f["data"]["ttbr"], 16) | 0x2)
+
+
+def tamper_mmu_off(rep):
+    """An access said to run with the MMU off, which no SCTLR value of the scene
+    allows."""
+    s = _first(rep, lambda s: s["kind"] == "instr" and s["data"].get("mmu") is True)
+    s["data"]["mmu"] = False
+
+
 TAMPER = {
     "store value": ("nodsb", tamper_store_value, "the store writes"),
     "walk read": ("nodsb", tamper_fill_value, "the walk reads"),
@@ -96,6 +113,8 @@ TAMPER = {
                                                                          "before the store"),
     "instruction address": ("nodsb", tamper_pc, "executes the instruction at"),
     "old entry invalidated": ("nodsb", tamper_entry_invalidated, "invalidated"),
+    "TTBR no write put there": ("nodsb", tamper_walk_ttbr, "may use only"),
+    "MMU off": ("nodsb", tamper_mmu_off, "runs with the MMU off"),
 }
 
 
@@ -327,3 +346,23 @@ def test_ttbr_table_base_ignores_misaligned_bits():
     assert V.as_int(R3.ttbr_table_base(V.const(0x8000_0ff8, 64))) == 0x8000_0000
     R36 = Regime(levels=3, va_bits=36)      # a 64-entry start table: 512-byte aligned
     assert V.as_int(R36.ttbr_table_base(V.const(0x8000_0ff8, 64))) == 0x8000_0e00
+
+
+def test_walk_before_the_ttbr_write_is_rejected(tmp_path):
+    """switch_ttbr1_direct: a walk of the new table uses the TTBR1 value written by
+    the `msr`; moved after that walk, the write cannot be what the walk used (rule
+    sysreg-in-effect), and replay says so."""
+    rc, rep = _prove_json([str(TTBR / "switch.S"), "--spec", str(TTBR / "switch.bbm.toml"),
+                           "--entry", "switch_ttbr1_direct"])
+    assert rc == 1, rep[0]["reason"]
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+    steps = rep[0]["trace"]["steps"]
+    msr = next(s for s in steps if s["data"].get("kind") == "msr")
+    new = int(msr["data"]["value"], 16)
+    walk = [s for s in steps if s["kind"] in ("fill", "fault")
+            and int(s["data"]["ttbr"], 16) == new]
+    assert walk, "no walk of the new table in the trace"
+    msr["time"] = max(s["time"] for s in steps) + 1
+    rc, out = replay(tmp_path, rep)
+    assert rc == 1 and "may use only" in out, out
