@@ -126,6 +126,9 @@ class SpecItem(pytest.Item):
         self.report = verdict_json(self.name, scen, v, scen.program.file or rel,
                                    invocation={"file": scen.program.file, "spec": rel,
                                                "cwd": os.getcwd()})
+        if v.status == "REFUTED" and self.report.get("trace"):
+            from .cli.replay import self_check
+            self.report["replay"] = self_check(scen, self.report)
         out = self.config.getoption("bbm_json")
         if out:
             os.makedirs(out, exist_ok=True)

@@ -71,6 +71,10 @@ def test_expected_property(tmp_path):
     assert "1 passed" in out and "1 failed" in out, out
     assert "expected a violation of fault, bbmcheck refutes bbm" in out
     assert (tmp_path / "json" / "bbm_ok.json").is_file()
+    # the counterexample kept for CI was replayed on the concrete interpreter
+    import json
+    rep = json.loads((tmp_path / "json" / "bbm_ok.json").read_text())[0]
+    assert rep["replay"]["status"] == "CONFIRMED", rep["replay"]
 
 
 def test_specs_without_expect_are_not_collected(tmp_path):
