@@ -692,8 +692,8 @@ class Replay:
             d = s["data"]
             if s["kind"] != "instr" or "mmu" not in d:
                 continue
-            ok = self.usable_sysreg(s["cpu"], f"sctlr_el{el}", s["time"] if d.get("lookup") is None
-                                     else d["lookup"])
+            t = s["time"] if d.get("lookup") is None else d["lookup"]
+            ok = self.usable_sysreg(s["cpu"], f"sctlr_el{el}", t)
             if None not in ok and not any(bool(x & 1) == d["mmu"] for x in ok):
                 self.fail(s, f"the access runs with the MMU {'on' if d['mmu'] else 'off'}; "
                              f"no SCTLR_EL{el} value its translation may use says so")
@@ -723,14 +723,10 @@ class FinalState:
         v = self.r.final_ctx[cpu].sysregs.get(name)
         return v.value if v is not None and hasattr(v, "value") else v
 
-    def sysreg_usable(self, cpu: int, name: str) -> list:
+    def sysreg_usable(self, cpu: int, name: str) -> set:
         """The values of translation register `name` that CPU `cpu`'s translation may
-        use when it stops: the one the last ISB made effective and every one written
-        after it (None: an initial value the trace does not give)."""
-        ctx = self.r.final_ctx[cpu]
-        if name not in ctx.synced:
-            return [self.sysreg(cpu, name)]
-        return [ctx.synced[name]] + list(ctx.unsynced.get(name, []))
+        use when it stops (Replay.usable_sysreg after its last step)."""
+        return self.r.usable_sysreg(cpu, name, float("inf"))
 
     def entries(self):
         """(cpu, fill step) for every TLB entry filled in the trace and not invalidated
@@ -761,11 +757,6 @@ def _ctx_class():
             self.queue = []
             self.seen = []
             self.before = {}
-            # translation registers: the value the last ISB made effective (the value
-            # before the first write until then), and the values written since -- any of
-            # them may be used by translation (rule sysreg-in-effect)
-            self.synced: dict = {}
-            self.unsynced: dict = {}
 
         def _want(self, kind):
             s = self.current
@@ -818,12 +809,8 @@ def _ctx_class():
 
         def write_sysreg(self, name, value):
             from ..model.events import TRANSLATION_REGS
-            if name in TRANSLATION_REGS and name not in self.synced:
-                old = self.sysregs.get(name)
-                self.synced[name] = old.value if hasattr(old, "value") else old
             super().write_sysreg(name, value)
             if name in TRANSLATION_REGS:
-                self.unsynced.setdefault(name, []).append(self.sysregs[name].value)
                 s = self._want("msr")
                 self.seen.append(("msr", None))
                 want = _int(s["data"].get("value"))
@@ -838,9 +825,6 @@ def _ctx_class():
                 self.seen.append(("barrier", effect))
             elif isinstance(effect, ISB):
                 self.seen.append(("isb", effect))
-                for name, vals in self.unsynced.items():
-                    self.synced[name] = vals[-1]
-                self.unsynced.clear()
             elif isinstance(effect, TLBI):
                 s = self._want("tlbi")
                 self.seen.append(("tlbi", effect))
