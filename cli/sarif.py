@@ -114,6 +114,9 @@ def _result(rep: dict, root: str) -> dict:
     res["partialFingerprints"] = {"bbmcheckViolation/v1": fp}
     res["properties"] = {"check": rep["check"], "bounds": rep.get("bounds", {}),
                          "rule": tr.get("rule", "")}
+    if rep.get("replay"):
+        # whether `bbmcheck prove` confirmed the trace on the concrete interpreter
+        res["properties"]["replay"] = rep["replay"]["status"]
     return res
 
 

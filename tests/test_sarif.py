@@ -253,6 +253,7 @@ def test_one_result_at_the_users_line(sarifs, name, prop, line_text):
     line = pl["region"]["startLine"]
     assert line_text in asm.read_text().splitlines()[line - 1]
     assert "Suggested fix" in res["message"]["text"]
+    assert res["properties"]["replay"] == "CONFIRMED"      # prove replayed the trace
 
 
 def test_code_flow_has_a_thread_flow_per_cpu(sarifs):
