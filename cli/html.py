@@ -228,6 +228,10 @@ def render_html(reports: list[dict]) -> str:
                 body.append(f"<p>rule: {_e(tr['rule'])}</p>")
             if tr.get("fix"):
                 body.append(f"<p class='fix'>suggested fix: {_e(tr['fix'])}</p>")
+            rp = rep.get("replay")
+            if rp:
+                body.append(f"<p>replayed on the concrete interpreter: "
+                            f"{_e(rp['status'].lower())} ({_e(rp['detail'])})</p>")
         body.append("</section>")
     data = json.dumps(reports).replace("</", "<\\/")
     title = _e(reports[0]["check"]) if reports else "bbmcheck"

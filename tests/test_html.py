@@ -47,6 +47,7 @@ def test_page_is_self_contained(page):
     # the embedded report is the JSON report of the run
     m = re.search(r"<script type='application/json' id='report'>(.*?)</script>", text, re.S)
     assert json.loads(m.group(1).replace("<\\/", "</"))[0]["check"] == rep[0]["check"]
+    assert "replayed on the concrete interpreter: confirmed" in text
 
 
 def test_every_step_has_a_mark_with_its_source(page):
