@@ -252,6 +252,8 @@ class CpuTrace:
     steps: list = field(default_factory=list)
     final_states: list = field(default_factory=list)   # states that returned
     stats: dict = field(default_factory=dict)
+    # initial values the scenario leaves open ('x19', 'daif', ...) -> their variables
+    open_inputs: dict = field(default_factory=dict)
 
     def of(self, cls):
         return [e for e in self.events if isinstance(e, cls)]

@@ -272,10 +272,11 @@ def conflict(enc: Encoding) -> Violation:
         diffs = []
         for k in ks:
             both = And(lv1 >= k, lv2 >= k)
-            upper = And(lv1 > k, lv2 > k)
-            live = And(enc.chain_alive(w1, k, False, w1.r[k], X),
-                       enc.chain_alive(w2, k, False, w2.r[k], X))
-            both = And(both, Or(z3.Not(upper), live))
+            if k < ks[-1]:
+                upper = And(lv1 > k, lv2 > k)
+                live = And(enc.chain_alive(w1, k, False, w1.r[k], X),
+                           enc.chain_alive(w2, k, False, w2.r[k], X))
+                both = And(both, Or(z3.Not(upper), live))
             c1 = D.entry_content(w1.d[k], k)
             c2 = D.entry_content(w2.d[k], k)
             if feats.ng_policy == "arm-arm":

@@ -425,6 +425,7 @@ class Executor:
         st = SymState.__new__(SymState)
         st.pc = entry_addr
         st.regs = [regs.get(n, V.var(f"init_x{n}_cpu{cpu}", 64)) for n in range(31)]
+        self.trace.open_inputs.update({f"x{n}": st.regs[n] for n in range(31) if n not in regs})
         st.sp = sp if sp is not None else V.var(f"init_sp_cpu{cpu}", 64)
         st.nzcv = V.var(f"init_nzcv_cpu{cpu}", 4)
         st.sysregs = dict(sysregs)
@@ -446,6 +447,7 @@ class Executor:
         if v is None:
             v = V.var(f"init_{name}_cpu{self.cpu}", 64)
             self._init_sysregs[name] = v
+            self.trace.open_inputs[name] = v
         return v
 
     # ------------------------------------------------------------------ events

@@ -7,7 +7,6 @@ between that only change registers are attached to the next step of their CPU.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import z3
@@ -218,17 +217,10 @@ def _cpu_setup(enc, m) -> list[dict]:
         # registers the routine reads before writing (saved callee registers, X30)
         # and system registers such as DAIF
         d["open_regs"], d["sysregs"] = {}, {}
-        for decl in m.decls():
-            hit = re.fullmatch(r"init_(\w+)_cpu(\d+)", decl.name())
-            v = m[decl]
-            if not hit or int(hit.group(2)) != c or not z3.is_bv_value(v):
-                continue
-            name = hit.group(1)
-            if re.fullmatch(r"x\d+", name):
-                if int(name[1:]) not in cs.regs:
-                    d["open_regs"][name] = v.as_long()
-            elif name not in ("sp", "nzcv") and name not in cs.sysregs:
-                d["sysregs"][name] = v.as_long()
+        for name, var in enc.traces[c].open_inputs.items():
+            v = m.eval(V.to_z3(var), model_completion=False)
+            if z3.is_bv_value(v):            # one the formula constrains
+                d["open_regs" if name[0] == "x" else "sysregs"][name] = v.as_long()
         out.append(d)
     return out
 
