@@ -266,23 +266,56 @@ def test_reductions_leave_verdicts_unchanged(case, tmp_path):
     assert _verdict_with(asm, spec, entry, prune_forks=False) == base
 
 
+def test_optimiser_giving_up_falls_back_to_bisection(tmp_path, monkeypatch):
+    """When the one-query shortest-trace search gives up (its time limit), the checker
+    still reports the first violated property with a trace proved shortest, found step
+    by step; the report records that the optimiser gave up."""
+    import z3
+    from bbmcheck.model.checker import Checker, Options
+    from bbmcheck.specs.spec import load_spec
+    asm, spec = make(tmp_path, "nobreak")
+    scen = load_spec(str(spec), asm_file=str(asm))
+    o = Options()
+    o.props = tuple(scen.properties)
+    v1 = Checker(scen, o).run()
+    monkeypatch.setattr(z3.Optimize, "check", lambda self, *a: z3.unknown)
+    v2 = Checker(scen, o).run()
+    assert v1.stats["optimize"]["answer"] == "sat" and "min_steps" not in v1.stats
+    assert v2.stats["optimize"]["answer"] == "unknown" and v2.stats["min_steps"]
+    assert (v2.status, v2.prop) == (v1.status, v1.prop) == ("REFUTED", "bbm")
+    assert v2.stats["instructions"] == v1.stats["instructions"]
+    assert v2.stats["minimal"] is True
+
+
 @pytest.mark.parametrize("name", ["nobreak", "notlbi"])
 def test_shortest_trace_search_is_recorded(name, tmp_path):
-    """The report says where the solver's seconds went, and the minimisation's steps
-    show the trace is the shortest: every bound that had a trace is at least the
-    reported length, every bound without one is below it, and the bound just below it
-    was refuted (unless a step ran out of time, which the report then says)."""
+    """The report says where the solver's seconds went, and the shortest trace is the
+    shortest: the optimiser's (one query) has the length that bisection, the fallback
+    when the optimiser gives up, proves minimal step by step -- every bound that had a
+    trace is at least that length, every bound without one is below it, and the bound
+    just below it was refuted -- and both name the same property."""
+    from bbmcheck.model.checker import Checker, Options
+    from bbmcheck.specs.spec import load_spec
     asm, spec = make(tmp_path, name)
     rc, out = prove([str(asm), "--spec", str(spec), "--format", "json"])
     assert rc == 1, out
-    s = json.loads(out)[0]["stats"]
+    rep = json.loads(out)[0]
+    s = rep["stats"]
     assert s["phase_s"]["all"] >= 0 and "minimize" in s["phase_s"]
-    best, steps = s["instructions"], s["min_steps"]
-    assert best > 0 and steps
+    assert s["optimize"]["answer"] == "sat" and s["minimal"] is True
+    best = s["instructions"]
+    assert best > 0 and len([x for x in rep["trace"]["steps"] if x["kind"] == "instr"]) >= 1
+    scen = load_spec(str(spec), asm_file=str(asm))
+    o = Options(optimize=False)
+    o.props = tuple(scen.properties)
+    v = Checker(scen, o).run()
+    assert (v.status, v.prop) == ("REFUTED", rep["property"])
+    steps = v.stats["min_steps"]
+    assert "optimize" not in v.stats and v.stats["instructions"] == best and steps
     assert all(found >= best for _, r, _, found in steps if r == "sat")
     assert all(bound < best for bound, r, _, _ in steps if r == "unsat")
-    assert s["minimal"] is True
-    assert [best - 1, "unsat"] in [step[:2] for step in steps]
+    assert v.stats["minimal"] is True
+    assert [best - 1, "unsat"] in [list(step[:2]) for step in steps]
     # the text report's time line names the solver's phases
     rc, text = prove([str(asm), "--spec", str(spec)])
     assert re.search(r"solver [\d.]+ s: all properties [\d.]+.*shortest trace [\d.]+", text), text
