@@ -346,9 +346,11 @@ class _Ctx:
                         ev.completes_global = t["pend_tlbi_global"]
                         t["pend_tlbi_global"] = frozenset()
                 t["last_dsb"] = frozenset({ev})
-            else:
+            elif ev.global_domain:
                 # A DMB orders the accesses before it (of its type) with those after it,
                 # since the previous DMB of the same type (rules chain same-type DMBs).
+                # A DMB NSH orders nothing for other observers (rule dmb-orders), so it
+                # takes no accesses from the next DMB ISH/OSH/SY of its type.
                 ev.dmb_cover = t["pend_dmb_" + eff.types]
                 ev.dmb_prev = t["last_dmb_" + eff.types]
                 t["pend_dmb_" + eff.types] = frozenset()

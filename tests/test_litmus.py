@@ -263,6 +263,34 @@ forall (0:X2=5 /\\ 0:X4=9 /\\ x=9 /\\ ~fault(P0,x))
     assert r.observation == "Never" and r.kind == "Forbidden" and SL.validation(r) == "No"
 
 
+MP_DMB = """AArch64 MP+%s
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ MOV W0,#1   | LDR W0,[X1] ;
+ STR W0,[X1] | DMB ISH     ;
+%s
+ MOV W2,#1   | LDR W2,[X3] ;
+ STR W2,[X3] |             ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+
+@pytest.mark.parametrize("name,fences,want", [
+    ("dmbish", ["DMB ISH"], "Never"),
+    # a DMB NSH orders nothing for the other CPU (the model's reading of the
+    # Non-shareable domain), but must not take the earlier store away from the DMB ISH
+    # after it: that store stays ordered before the later one (it once was not)
+    ("dmbnsh-dmbish", ["DMB NSH", "DMB ISH"], "Never"),
+    ("dmbish-dmbnsh", ["DMB ISH", "DMB NSH"], "Never"),
+    ("dmbnsh", ["DMB NSH"], "Sometimes"),
+    ("dmbnshst-dmbishst", ["DMB NSHST", "DMB ISHST"], "Never"),
+])
+def test_dmb_nsh_leaves_other_dmbs_ordering(name, fences, want):
+    rows = "\n".join(f" {f:<11} |             ;" for f in fences)
+    r = SL.run(L.parse_litmus(MP_DMB % (name, rows), name + ".litmus"))
+    assert r.status == "ok" and r.observation == want, (name, r.reason)
+
+
 def test_unsupported_features_are_named():
     base = "AArch64 U\n{ 0:X1=x; }\n P0 ;\n %s ;\nexists (0:X0=1)\n"
     r = SL.run(L.parse_litmus(base % "CASP X2,X3,X4,X5,[X1]", "u.litmus"))
