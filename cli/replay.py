@@ -9,7 +9,10 @@ re-executes the trace without the solver:
    from the scenario's initial registers; each load returns the value the trace
    claims.  The instructions it executes must be exactly the trace's (pc by pc, the
    register-only ones included), and the addresses and values of its stores and its
-   register writes must be the trace's.
+   register writes must be the trace's.  The times of each CPU's instructions follow
+   program order and the ordering rules (load-after-issue, DSB and ISB before later
+   loads, acquire/release, DMB, one location's stores), recomputed from the
+   instructions executed (Replay.check_ordering).
 2. The trace's claims about memory are then checked against the stores the CPUs
    made and the scenario's initial memory: every load and every walk read returns
    the latest store (in the order stores become visible to everyone) visible to its
@@ -112,6 +115,7 @@ class Replay:
         self.ncpus = len(scen.cpus)
         self.notes: list[str] = []
         self.final_ctx: dict = {}       # cpu -> its concrete context when it stopped
+        self.access_kind: dict = {}     # step n -> acquire/noret (loads), release (stores)
         self.returned: dict = {}        # cpu -> whether it returned from its routine
 
     def fail(self, s, msg):
@@ -411,6 +415,135 @@ class Replay:
                         self.fail(s, f"the DSB completes before the TLBI of step {t['n']} is "
                                      f"performed on CPU{c}")
 
+    def check_ordering(self):
+        """Each CPU's instructions in program order, against the times the trace gives
+        them: one after the other (po-time); a load satisfied no earlier than its
+        translation (load-after-issue); after the last DSB and ISB before it
+        (dsb-completes-loads, isb-orders); before a DSB (not ST) after it; acquire and
+        release (acquire-release); DMB ISH/OSH/SY between the accesses of its type
+        (dmb-orders); one CPU's stores to one location visible in program order
+        (coherence).  Which instruction is an acquire, a release or a barrier comes
+        from the instructions replay executed, not from the trace.  Dependencies are
+        not re-checked."""
+        for c in range(self.ncpus):
+            mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == c),
+                          key=lambda s: int(s["data"]["event"].split(".")[1]))
+            prev = None
+            for s in mine:
+                if prev is not None and not prev["time"] < s["time"]:
+                    self.fail(s, f"the trace puts it at time {s['time']}, not after the "
+                                 f"instruction of step {prev['n']} (time {prev['time']}) "
+                                 f"before it in program order")
+                prev = s
+            self._check_cpu_order(mine)
+
+    def _effect_time(self, s):
+        """When an access takes effect for other observers: a load when it is
+        satisfied, a store when it is visible to every CPU (None: no effect)."""
+        d = s["data"]
+        if d.get("kind") == "load" and not d.get("fault"):
+            return d.get("satisfied", s["time"])
+        if d.get("kind") == "store" and d["event"] in self.log:
+            return self.log[d["event"]]["p"]
+        return None
+
+    def _check_cpu_order(self, mine):
+        def order(a, b, x, y, rule):
+            # x (taking effect at time a) must be before y (at time b)
+            if a is not None and b is not None and not a < b:
+                self.fail(y, f"rule {rule}: step {x['n']} must take effect before step "
+                             f"{y['n']}, the trace has them at times {a} and {b}")
+        last_dsb = last_isb = None
+        loads_since_dsb: list = []
+        earlier: list = []                  # (step, effect time) of the accesses so far
+        acquires: list = []                 # load-acquires so far
+        releases: list = []                 # RCsc: store-releases so far
+        dmb_last: dict = {}                 # types -> the last DMB ISH/OSH/SY
+        dmb_pend: dict = {"all": [], "st": [], "ld": []}
+        same_loc: dict = {}                 # PA -> the last store of this CPU to it
+        for s in mine:
+            d = s["data"]
+            kind = d.get("kind")
+            if kind == "barrier" and d.get("op") == "dsb":
+                if d.get("types") in ("all", "ld"):
+                    for x in loads_since_dsb:
+                        if d.get("types") == "ld" and self.access_kind.get(x["n"], {}).get("noret"):
+                            continue
+                        order(self._effect_time(x), s["time"], x, s, "dsb-completes-loads")
+                    loads_since_dsb = []
+                last_dsb = s
+                continue
+            if kind == "barrier" and d.get("op") == "dmb":
+                if d.get("domain") not in ("ish", "osh", "sy") or d.get("ordered_at") is None:
+                    continue
+                ty, B = d.get("types", "all"), d["ordered_at"]
+                for x in dmb_pend[ty]:
+                    v = self._dmb_side(x, ty, before=True)
+                    if v is not None and not v < B:
+                        self.fail(x, f"rule dmb-orders: it takes effect at time {v}, not "
+                                     f"before the DMB of step {s['n']} (time {B})")
+                if ty in dmb_last and not dmb_last[ty]["data"]["ordered_at"] < B:
+                    self.fail(s, f"rule dmb-orders: the DMB is ordered at {B}, not after the "
+                                 f"DMB of step {dmb_last[ty]['n']}")
+                dmb_last[ty], dmb_pend[ty] = s, []
+                continue
+            if kind == "isb":
+                last_isb = s
+                continue
+            if kind not in ("load", "store") or d.get("fault"):
+                continue
+            flags = self.access_kind.get(s["n"], {})
+            v = self._effect_time(s)
+            if kind == "load":
+                u = d.get("lookup")
+                if u is not None and v is not None and v < u:
+                    self.fail(s, f"rule load-after-issue: satisfied at {v}, before its "
+                                 f"translation is looked up ({u})")
+                for b, rule in ((last_dsb, "dsb-completes-loads"), (last_isb, "isb-orders")):
+                    if b is not None:
+                        order(b["time"], v, b, s, rule)
+                loads_since_dsb.append(s)
+                if flags.get("acquire") is True:
+                    for r in releases:
+                        order(self._effect_time(r), v, r, s, "acquire-release")
+            for ty, b in dmb_last.items():
+                w = self._dmb_side(s, ty, before=False)
+                if w is not None:
+                    order(b["data"]["ordered_at"], w, b, s, "dmb-orders")
+            for a in acquires:
+                order(self._effect_time(a), v, a, s, "acquire-release")
+            if kind == "store" and flags.get("release"):
+                for x, xv in earlier:
+                    order(xv, v, x, s, "acquire-release")
+                if v is not None:
+                    releases.append(s)
+            if kind == "store" and v is not None:
+                pa = _int(d["pa"])
+                p = same_loc.get((pa, d["size"]))
+                if p is not None:
+                    e, f = self.log[p["data"]["event"]], self.log[d["event"]]
+                    if not (e["p"] < f["p"] and e["q"] < f["q"]):
+                        self.fail(s, f"rule coherence: this store to PA {pa:#x} becomes "
+                                     f"visible before the store of step {p['n']}, earlier "
+                                     f"in program order")
+                same_loc[(pa, d["size"])] = s
+            if kind == "load" and flags.get("acquire"):
+                acquires.append(s)
+            earlier.append((s, v))
+            for ty in dmb_pend:
+                dmb_pend[ty].append(s)
+
+    def _dmb_side(self, s, types, *, before: bool):
+        """The time at which access s is ordered by a DMB of `types` on that side (None:
+        that DMB does not order it)."""
+        if s["data"]["kind"] == "store":
+            return None if (types == "ld" and before) else self._effect_time(s)
+        if types == "st":
+            return None
+        if types == "ld" and before and self.access_kind.get(s["n"], {}).get("noret"):
+            return None
+        return self._effect_time(s)
+
     def alive(self, cpu, fill, until):
         """The entry of a fill step is not invalidated on `cpu` in (fill time, until]."""
         d = fill["data"]
@@ -636,6 +769,7 @@ class Replay:
         self.check_registers_in_effect()
         self.tlbi_perf()
         self.check_barriers()
+        self.check_ordering()
         self.check_translations()
         what = self.check_property()
         return bool(what), what
@@ -757,6 +891,7 @@ def _ctx_class():
             self.queue = []
             self.seen = []
             self.before = {}
+            self.noret = False
 
         def _want(self, kind):
             s = self.current
@@ -777,6 +912,7 @@ def _ctx_class():
         def load(self, addr, size, *, acquire=False, exclusive=False):
             s = self._want("load")
             self.seen.append(("load", None))
+            self.replay.access_kind[s["n"]] = {"acquire": acquire, "noret": self.noret}
             d = s["data"]
             a = addr.value if hasattr(addr, "value") else int(addr)
             if a != _int(d.get("va")):
@@ -789,12 +925,23 @@ def _ctx_class():
         def store(self, addr, size, value, *, release=False):
             s = self._want("store")
             self.seen.append(("store", None))
+            self.replay.access_kind[s["n"]] = {"release": release}
             d = s["data"]
             a = addr.value if hasattr(addr, "value") else int(addr)
             v = value.value if hasattr(value, "value") else int(value)
             if a != _int(d.get("va")) or v != _int(d.get("value")) or size != d.get("size"):
                 self.replay.fail(s, f"the store writes {v:#x} ({size} bytes) to VA {a:#x}, the "
                                     f"trace says {d.get('value')} to {d.get('va')}")
+
+        def atomic(self, addr, size, new_of, *, acquire=False, release=False, ret=True):
+            # an atomic whose old value no register receives (ST<op>, LD<op> to XZR):
+            # its read is not ordered by a DMB LD / DSB LD before it (herd7 NoRet)
+            self.noret = not ret
+            try:
+                return super().atomic(addr, size, new_of, acquire=acquire, release=release,
+                                      ret=ret)
+            finally:
+                self.noret = False
 
         def store_exclusive(self, addr, size, value, *, release=False):
             s = self.queue[0] if self.queue else self._want("store")

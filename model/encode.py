@@ -228,6 +228,7 @@ class Encoding:
         self.read_of: dict[Access, Read] = {}
         self.u: dict[Access, z3.ArithRef] = {}
         self.pi: dict[Access, z3.ArithRef] = {}
+        self.dmb_time: dict = {}        # DMB -> B, its place in the order (rule dmb-orders)
         self.p: dict[Access, z3.ArithRef] = {}
         self.q: dict[Access, z3.ArithRef] = {}
         self.inv: dict[tuple, z3.ArithRef] = {}

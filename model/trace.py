@@ -315,6 +315,8 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         text = f"{text}   [issued{'; ' + ', '.join(extra) if extra else ''}]"
     elif isinstance(e, Barrier):
         data.update(op=e.op, domain=e.domain, types=e.types)
+        if e in enc.dmb_time:
+            data["ordered_at"] = _ival(m, enc.dmb_time[e])
         if e.op == "dsb":
             data["waits_local"] = sorted(ref(x) for x in e.covers_local)
             data["waits_global"] = sorted(ref(x) for x in e.covers_global)

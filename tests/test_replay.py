@@ -366,3 +366,102 @@ def test_walk_before_the_ttbr_write_is_rejected(tmp_path):
     msr["time"] = max(s["time"] for s in steps) + 1
     rc, out = replay(tmp_path, rep)
     assert rc == 1 and "may use only" in out, out
+
+
+ORDER_ASM = """
+	.text
+	.globl	publish
+publish:
+	mov	x1, #1
+	str	x1, [x0, #8]
+	dmb	ish
+	str	x1, [x0, #16]
+	stlr	x1, [x0]
+	ret
+	.globl	consume
+consume:
+	ldar	x1, [x0]
+	ldr	x2, [x0, #8]
+	ret
+"""
+
+
+@pytest.fixture(scope="module")
+def order_trace(tmp_path_factory):
+    """CPU1 publishes two words (a DMB between them) and a flag with a store-release;
+    CPU0 reads the flag with a load-acquire, then a word.  A postcondition that only
+    the publisher's stores break gives a trace with every kind of ordering in it."""
+    work = tmp_path_factory.mktemp("order")
+    asm = work / "order.S"
+    asm.write_text(ORDER_ASM)
+    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
+    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
+                        'properties = ["post"]\nprofile = "none"')
+    spec += ('[[cpu]]\nentry = "consume"\nregs = { x0 = "kva(511, 511, 511, 1)" }\n'
+             'ttbr1 = "pgd"\n\n[[cpu]]\nentry = "publish"\n'
+             'regs = { x0 = "kva(511, 511, 511, 1)" }\nttbr1 = "pgd"\n\n'
+             '[[post]]\nname = "the flag is still clear"\ncheck = "expr"\n'
+             'expr = "final(pa(data, 8)) == 0"\n')
+    sp = work / "order.bbm.toml"
+    sp.write_text(spec)
+    rc, rep = _prove_json([str(asm), "--spec", str(sp)])
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    return work, rep
+
+
+def _instr(rep, text):
+    return next(s for s in _steps(rep) if s["kind"] == "instr" and s["text"].startswith(text))
+
+
+def test_ordered_trace_replays(order_trace):
+    work, rep = order_trace
+    assert _instr(rep, "dmb ish")["data"]["ordered_at"] is not None
+    rc, out = replay(work, rep)
+    assert rc == 0, out
+
+
+def tamper_dmb_early(rep):
+    """The DMB placed in the order before the store it follows."""
+    _instr(rep, "dmb ish")["data"]["ordered_at"] = 0
+
+
+def tamper_release_overtaken(rep):
+    """The store before the store-release visible to the other CPU only after it."""
+    before = _instr(rep, "str x1, [x0, #16]")["data"]["event"]
+    rel = _instr(rep, "stlr")["data"]["event"]
+    vis = {s["data"]["store"]: s for s in _steps(rep)
+           if s["kind"] == "visible" and s["data"]["to"] != "own-walker"}
+    vis[before]["time"] = vis[rel]["time"] + 1
+
+
+def tamper_acquire_late(rep):
+    """The load after the load-acquire satisfied before it."""
+    acq = _instr(rep, "ldar")
+    _instr(rep, "ldr x2")["data"]["satisfied"] = acq["data"]["satisfied"] - 1
+
+
+def tamper_program_order(rep):
+    """Two instructions of one CPU at times out of program order."""
+    a, b = _instr(rep, "ldar"), _instr(rep, "ldr x2")
+    a["time"], b["time"] = b["time"], a["time"]
+
+
+ORDER_TAMPER = {
+    "DMB": (tamper_dmb_early, "rule dmb-orders"),
+    "store-release": (tamper_release_overtaken, "rule acquire-release"),
+    "load-acquire": (tamper_acquire_late, "rule acquire-release"),
+    "program order": (tamper_program_order, "not after the instruction of step"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(ORDER_TAMPER))
+def test_trace_breaking_an_ordering_rule_is_rejected(order_trace, what):
+    """Replay re-checks the ordering rules from the instructions it executes (which
+    load is an acquire, where the DMB is), not from the trace's say-so."""
+    work, rep = order_trace
+    fn, msg = ORDER_TAMPER[what]
+    rep = copy.deepcopy(rep)
+    fn(rep)
+    rc, out = replay(work, rep)
+    assert rc == 1 and out.startswith("REJECTED") and msg in out, out

@@ -273,7 +273,7 @@ def dsb_loads(enc):
       "for every other observer (herd7 bob: dmb.full, dmb.st, dmb.ld).  It does not make "
       "stores visible to walkers by itself.  DMB NSH orders nothing for other CPUs.")
 def dmb_orders(enc):
-    B = {}
+    B = enc.dmb_time
     for b in _barriers(enc, "dmb"):
         B[b] = TV.var(f"B_{b.cpu}_{b.index}")
     for b, Bd in B.items():
