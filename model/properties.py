@@ -39,8 +39,9 @@ PROPERTIES = {
                  "Arm ARM D8.17 (TLB conflict aborts): two entries matching one VA in one "
                  "translation context give different translations"),
     "fault": ("unexpected translation fault",
-              "Arm ARM D8.x: the access finds an invalid descriptor (translation fault) "
-              "or AF=0 (access flag fault)"),
+              "Arm ARM, VMSAv8-64 MMU faults: a walk that reads an invalid descriptor "
+              "gives a Translation fault; a descriptor with AF=0, without hardware "
+              "Access flag updates, an Access flag fault"),
     "stale": ("stale translation used",
               "the access uses a TLB entry that no longer matches memory as its walker "
               "sees it"),
