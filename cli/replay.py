@@ -116,6 +116,7 @@ class Replay:
         self.notes: list[str] = []
         self.final_ctx: dict = {}       # cpu -> its concrete context when it stopped
         self.access_kind: dict = {}     # step n -> acquire/noret (loads), release (stores)
+        self.barrier_of: dict = {}      # step n -> the DMB/DSB its instruction makes
         self.returned: dict = {}        # cpu -> whether it returned from its routine
 
     def fail(self, s, msg):
@@ -464,19 +465,27 @@ class Replay:
         for s in mine:
             d = s["data"]
             kind = d.get("kind")
-            if kind == "barrier" and d.get("op") == "dsb":
-                if d.get("types") in ("all", "ld"):
+            bar = self.barrier_of.get(s["n"]) if kind == "barrier" else None
+            if kind == "barrier" and bar is None:
+                self.fail(s, "the trace shows a barrier the instruction does not make")
+            if bar is not None and (bar.kind, bar.domain, bar.types) != \
+                    (d.get("op"), d.get("domain"), d.get("types")):
+                self.fail(s, f"the instruction is a {bar.kind} {bar.domain} ({bar.types}), "
+                             f"the trace says {d.get('op')} {d.get('domain')} "
+                             f"({d.get('types')})")
+            if bar is not None and bar.kind == "dsb":
+                if bar.types in ("all", "ld"):
                     for x in loads_since_dsb:
-                        if d.get("types") == "ld" and self.access_kind.get(x["n"], {}).get("noret"):
+                        if bar.types == "ld" and self.access_kind.get(x["n"], {}).get("noret"):
                             continue
                         order(self._effect_time(x), s["time"], x, s, "dsb-completes-loads")
                     loads_since_dsb = []
                 last_dsb = s
                 continue
-            if kind == "barrier" and d.get("op") == "dmb":
-                if d.get("domain") not in ("ish", "osh", "sy") or d.get("ordered_at") is None:
+            if bar is not None and bar.kind == "dmb":
+                if bar.domain not in ("ish", "osh", "sy") or d.get("ordered_at") is None:
                     continue
-                ty, B = d.get("types", "all"), d["ordered_at"]
+                ty, B = bar.types, d["ordered_at"]
                 for x in dmb_pend[ty]:
                     v = self._dmb_side(x, ty, before=True)
                     if v is not None and not v < B:
@@ -970,6 +979,8 @@ def _ctx_class():
             super().effect(effect)
             if isinstance(effect, Barrier):
                 self.seen.append(("barrier", effect))
+                if self.current is not None:
+                    self.replay.barrier_of[self.current["n"]] = effect
             elif isinstance(effect, ISB):
                 self.seen.append(("isb", effect))
             elif isinstance(effect, TLBI):

@@ -371,7 +371,7 @@ class Checker:
         instructions it executes.  One query instead of an unsat proof of the earlier
         properties, a bisection on the trace's length and an unsat proof one
         instruction below the shortest (stop 17: the kpti fixmap mutants' 47-70 s
-        became 24-35 s).  Returns (name, model), or None when the optimiser gives up
+        became 14-19 s; docs/performance.md).  Returns (name, model), or None when the optimiser gives up
         within its time limit (the caller then searches step by step)."""
         names = list(live)
         o = z3.Optimize()

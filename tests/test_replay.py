@@ -447,7 +447,13 @@ def tamper_program_order(rep):
     a["time"], b["time"] = b["time"], a["time"]
 
 
+def tamper_dmb_domain(rep):
+    """The DMB ISH claimed to be a DMB NSH, which would order nothing for CPU0."""
+    _instr(rep, "dmb ish")["data"]["domain"] = "nsh"
+
+
 ORDER_TAMPER = {
+    "barrier kind": (tamper_dmb_domain, "the instruction is a dmb ish"),
     "DMB": (tamper_dmb_early, "rule dmb-orders"),
     "store-release": (tamper_release_overtaken, "rule acquire-release"),
     "load-acquire": (tamper_acquire_late, "rule acquire-release"),
