@@ -9,6 +9,7 @@ property-by-property search, trace minimisation, the final checks).  Not run in 
     python bench/kpti.py                         # the default matrix
     python bench/kpti.py --cpus 2 3 --entries 1,1,2,1 2 --versions v6.1
     python bench/kpti.py --mutants               # the v6.1 (ets2) and MMU-off mutants
+    python bench/kpti.py --mutants --bisect      # ... shortest trace step by step
     python bench/kpti.py --edits                 # the edits the architecture allows
 
 Each check runs in its own process (peak memory is that process's maximum RSS);
@@ -48,12 +49,13 @@ a = json.loads(sys.argv[1])
 t = time.perf_counter()
 (title, scen), = specs.bundled_scenarios(a["file"], "idmap_kpti_install_ng_mappings",
     features=a["features"], cpus=a["cpus"], entries=parse_entries(a["entries"]), use=a["use"])
-o = Options(minimize=a["minimize"]); o.props = tuple(scen.properties)
+o = Options(minimize=a["minimize"], optimize=not a["bisect"]); o.props = tuple(scen.properties)
 v = Checker(scen, o).run()
 from bbmcheck.cli.report import render_text
 lines = len(render_text(title, scen, v, a["file"]).splitlines()) if v.trace else None
 print(json.dumps({"lines": lines, "verdict": v.status, "prop": v.prop, "s": time.perf_counter() - t,
     "steps": len(v.trace.steps) if v.trace else None, "bound": scen.bound,
+    "instr": v.stats.get("instructions"),
     "geometry": v.bounds.get("geometry", ""), "reason": v.reason[:200],
     "phases": dict(build=v.stats.get("symex_s", 0) + v.stats.get("encode_s", 0),
                    **v.stats.get("phase_s", {})),
@@ -61,9 +63,9 @@ print(json.dumps({"lines": lines, "verdict": v.status, "prop": v.prop, "s": time
 """
 
 
-def run(file, cpus, entries, features, timeout, use=None, minimize=False):
+def run(file, cpus, entries, features, timeout, use=None, minimize=False, bisect=False):
     arg = json.dumps({"file": file, "cpus": cpus, "entries": entries, "features": features,
-                      "use": use, "minimize": minimize})
+                      "use": use, "minimize": minimize, "bisect": bisect})
     t = time.perf_counter()
     try:
         p = subprocess.run([sys.executable, "-c", CHILD, arg], capture_output=True, text=True,
@@ -103,11 +105,14 @@ def main():
                     help="the broken variants (REFUTED, shortest trace)")
     ap.add_argument("--edits", action="store_true",
                     help="the edits the architecture allows (PROVED)")
+    ap.add_argument("--bisect", action="store_true",
+                    help="shortest trace by the step-by-step search (the fallback) instead "
+                         "of the one-query optimisation: compare their lengths and times")
     ap.add_argument("--timeout", type=int, default=900)
     a = ap.parse_args()
-    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 5, 0]
+    W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 6, 5, 0]
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
-               "seconds", "peak MiB", "steps", "lines", "where the seconds go"], W))
+               "seconds", "peak MiB", "steps", "instr", "lines", "where the seconds go"], W))
     if a.mutants or a.edits:
         table = []
         if a.mutants:
@@ -120,11 +125,12 @@ def main():
             d = tempfile.mkdtemp()
             f = mutate(src, m, d)
             for e in a.entries:
-                r = run(f, 2, e, feats, a.timeout, use=use, minimize=a.mutants)
+                r = run(f, 2, e, feats, a.timeout, use=use, minimize=a.mutants,
+                        bisect=a.bisect)
                 print(row([m.name[:10], 2, e, "", ",".join(feats) or "base", r["verdict"],
                            r.get("prop") or "",
                            f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
-                           r.get("lines") or "", phases(r)], W),
+                           r.get("instr") or "", r.get("lines") or "", phases(r)], W),
                       flush=True)
         return
     for v in a.versions:
@@ -138,7 +144,8 @@ def main():
                     print(row([v, c, r.get("geometry", e)[:32] if r.get("geometry") else e,
                                r.get("bound", ""), fs, r["verdict"], r.get("prop") or "",
                                f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
-                               r.get("lines") or "", phases(r)], W), flush=True)
+                               r.get("instr") or "", r.get("lines") or "", phases(r)], W),
+                          flush=True)
 
 
 if __name__ == "__main__":
