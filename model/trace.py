@@ -315,7 +315,7 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         text = f"{text}   [issued{'; ' + ', '.join(extra) if extra else ''}]"
     elif isinstance(e, Barrier):
         data.update(op=e.op, domain=e.domain, types=e.types)
-        if e in enc.dmb_time:
+        if e in enc.dmb_time and e.global_domain:     # a DMB NSH orders nothing
             data["ordered_at"] = _ival(m, enc.dmb_time[e])
         if e.op == "dsb":
             data["waits_local"] = sorted(ref(x) for x in e.covers_local)
