@@ -112,6 +112,11 @@ class Replay:
         self.steps = tr["steps"]
         self.by_n = {s["n"]: s for s in self.steps}
         self.instr = {s["data"]["event"]: s for s in self.steps if s["kind"] == "instr"}
+        # each CPU's instruction steps in program order (by event index)
+        self.program_order: dict = {}
+        for st in sorted((x for x in self.steps if x["kind"] == "instr"),
+                         key=lambda x: int(x["data"]["event"].split(".")[1])):
+            self.program_order.setdefault(st["cpu"], []).append(st)
         self.ncpus = len(scen.cpus)
         self.notes: list[str] = []
         self.final_ctx: dict = {}       # cpu -> its concrete context when it stopped
@@ -132,8 +137,7 @@ class Replay:
         scen = self.scen
         cpus_data = {c["cpu"]: c for c in self.tr.get("cpus", [])}
         for c, cs in enumerate(scen.cpus):
-            mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == c),
-                          key=lambda s: int(s["data"]["event"].split(".")[1]))
+            mine = self.program_order.get(c, [])
             expected = []       # (pc, step, local dict or None)
             also = {}           # step n -> the other steps of the same instruction
             for s in mine:
@@ -427,8 +431,7 @@ class Replay:
         from the instructions replay executed, not from the trace.  Dependencies are
         not re-checked."""
         for c in range(self.ncpus):
-            mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == c),
-                          key=lambda s: int(s["data"]["event"].split(".")[1]))
+            mine = self.program_order.get(c, [])
             prev = None
             for s in mine:
                 if prev is not None and not prev["time"] < s["time"]:
@@ -800,9 +803,7 @@ class Replay:
         effective (the initial value if none) and every one written since.  None in
         the set: an initial value the trace does not give."""
         synced, pending = self.initial_sysreg(cpu, name), []
-        mine = sorted((s for s in self.steps if s["kind"] == "instr" and s["cpu"] == cpu),
-                      key=lambda s: int(s["data"]["event"].split(".")[1]))
-        for s in mine:
+        for s in self.program_order.get(cpu, []):
             d = s["data"]
             if s["time"] >= t:
                 continue

@@ -296,25 +296,33 @@ set_flag:
 """
 
 
+def _two_cpu_post(work, name, asm_text, entries, post):
+    """Prove `post` ("the word at `data` stays 0") of two CPUs running `entries` of
+    `asm_text` (x0 = the remap example's data page, swapper in TTBR1), in the remap
+    example's scene; returns (exit status, JSON report)."""
+    asm = work / f"{name}.S"
+    asm.write_text(asm_text)
+    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
+    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
+                        'properties = ["post"]\nprofile = "none"')
+    for entry in entries:
+        spec += (f'[[cpu]]\nentry = "{entry}"\nregs = {{ x0 = "kva(511, 511, 511, 1)" }}\n'
+                 'ttbr1 = "pgd"\n\n')
+    spec += (f'[[post]]\nname = "{post}"\ncheck = "expr"\n'
+             'expr = "final(pa(data, 8)) == 0"\n')
+    sp = work / f"{name}.bbm.toml"
+    sp.write_text(spec)
+    return _prove_json([str(asm), "--spec", str(sp)])
+
+
 def test_trace_through_an_await_loop_replays(tmp_path):
     """CPU0 waits for CPU1's flag (the kernel's `sevl; wfe; ldr; cbz` idiom), then
     writes beside it.  The loop's exit branch is an instruction of the trace like any
     other (its back edge's `blocked` stop did not happen, but the branch did), so
     replay runs it and confirms the trace."""
-    asm = tmp_path / "wait.S"
-    asm.write_text(WAIT_ASM)
-    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
-    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
-                        'properties = ["post"]\nprofile = "none"')
-    spec += ('[[cpu]]\nentry = "wait_then_copy"\nregs = { x0 = "kva(511, 511, 511, 1)" }\n'
-             'ttbr1 = "pgd"\n\n[[cpu]]\nentry = "set_flag"\n'
-             'regs = { x0 = "kva(511, 511, 511, 1)" }\nttbr1 = "pgd"\n\n'
-             '[[post]]\nname = "nothing beside the flag"\ncheck = "expr"\n'
-             'expr = "final(pa(data, 8)) == 0"\n')
-    sp = tmp_path / "wait.bbm.toml"
-    sp.write_text(spec)
-    rc, rep = _prove_json([str(asm), "--spec", str(sp)])
+    rc, rep = _two_cpu_post(tmp_path, "wait", WAIT_ASM, ("wait_then_copy", "set_flag"),
+                            "nothing beside the flag")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     cbz = [x for s in rep[0]["trace"]["steps"] for x in s["data"].get("locals", [])
            if x["loc"].endswith("wait.S:8")]
@@ -392,20 +400,8 @@ def order_trace(tmp_path_factory):
     CPU0 reads the flag with a load-acquire, then a word.  A postcondition that only
     the publisher's stores break gives a trace with every kind of ordering in it."""
     work = tmp_path_factory.mktemp("order")
-    asm = work / "order.S"
-    asm.write_text(ORDER_ASM)
-    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
-    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
-                        'properties = ["post"]\nprofile = "none"')
-    spec += ('[[cpu]]\nentry = "consume"\nregs = { x0 = "kva(511, 511, 511, 1)" }\n'
-             'ttbr1 = "pgd"\n\n[[cpu]]\nentry = "publish"\n'
-             'regs = { x0 = "kva(511, 511, 511, 1)" }\nttbr1 = "pgd"\n\n'
-             '[[post]]\nname = "the flag is still clear"\ncheck = "expr"\n'
-             'expr = "final(pa(data, 8)) == 0"\n')
-    sp = work / "order.bbm.toml"
-    sp.write_text(spec)
-    rc, rep = _prove_json([str(asm), "--spec", str(sp)])
+    rc, rep = _two_cpu_post(work, "order", ORDER_ASM, ("consume", "publish"),
+                            "the flag is still clear")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     return work, rep
 
