@@ -58,10 +58,14 @@ def _defines(items):
 @click.option("--no-minimize", is_flag=True, help="Do not shorten a counterexample.")
 @click.option("--timeout", type=click.IntRange(0), default=0,
               help="Solver timeout per query in seconds (0: none); a timeout gives UNKNOWN.")
+@click.option("--jobs", "-j", "solver_jobs", type=click.IntRange(1, 2), default=None,
+              help="Solver threads: with 2, the search for the shortest counterexample runs "
+                   "beside the proof, on a second core [default: 2 when this process may use "
+                   "2 CPUs, else 1].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include_dirs, defines, capabilities,
               features, props, as_json, fmt, html_path, out_path, color_mode, verbose,
-              no_minimize, timeout, quiet):
+              no_minimize, timeout, solver_jobs, quiet):
     """Prove or refute break-before-make and TLB properties of a routine in FILE."""
     from ..grammar.frontend import load_program
     from ..model.checker import Checker, Options
@@ -97,6 +101,8 @@ def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include
     for i, (title, scen) in enumerate(jobs, 1):
         opts = Options(minimize=not no_minimize, timeout_ms=timeout * 1000,
                        progress=progress)
+        if solver_jobs:
+            opts.jobs = solver_jobs
         if props:
             opts.props = tuple(props)
         else:

@@ -713,7 +713,7 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     s = rep.get("stats", {})
     out.append(f"  time {s.get('total_s', 0):.2f} s (symbolic execution "
                f"{s.get('symex_s', 0):.2f} s, encoding {s.get('encode_s', 0):.2f} s, "
-               f"{_solver_phases(s.get('phase_s', {}))}"
+               f"{_solver_phases(s.get('phase_s', {}), s.get('race'))}"
                f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints)")
     if rep["status"] == "REFUTED" and s.get("minimal") is False:
         out.append("  the trace was shortened within the minimisation time limit; a shorter "
@@ -725,12 +725,24 @@ SOLVER_PHASES = (("all", "all properties"), ("search", "property by property"),
                  ("minimize", "shortest trace"), ("checks", "final checks"))
 
 
-def _solver_phases(ph: dict) -> str:
-    """'solver 9.8 s: all properties 8.5, final checks 1.3; ' (checker.Checker._phase)."""
-    parts = [f"{label} {ph[k]:.2f}" for k, label in SOLVER_PHASES if ph.get(k)]
+def _solver_phases(ph: dict, race: dict | None = None) -> str:
+    """'solver 9.8 s: all properties 8.5, final checks 1.3; ' (checker.Checker._phase).
+    With two solver threads the all-properties query and the shortest-trace search ran
+    at once: their seconds overlap, and the one stopped when the other answered says so."""
+    parts = []
+    for k, label in SOLVER_PHASES:
+        if not ph.get(k):
+            continue
+        part = f"{label} {ph[k]:.2f}"
+        if k == "all" and race and race.get("all") == "unknown" and race.get("interrupted"):
+            part += " (stopped: the shortest-trace search answered first)"
+        parts.append(part)
     if not parts:
         return ""
-    return f"solver {sum(ph.values()):.2f} s: " + ", ".join(parts) + "; "
+    head = f"solver {sum(ph.values()):.2f} s"
+    if race and ph.get("all") and ph.get("minimize"):
+        head += " on 2 threads (all properties and shortest trace at once)"
+    return head + ": " + ", ".join(parts) + "; "
 
 
 def render_trace(tr, *, color=False, fold=True) -> list[str]:

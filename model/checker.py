@@ -14,6 +14,7 @@ Verdicts (nothing but a complete, non-vacuous search prints PROVED):
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from . import values as V
 from .encode import Or, And, Encoding, zb
 from .events import Access, Return
 from .scenario import Scenario
+from .shortest import ShortestSearch, cores
 from .symex import Executor
 from .trace import Trace, _true, extract
 
@@ -59,6 +61,8 @@ class Options:
     minimize_step_ms: int = 10_000     # time limit of each step of trace minimisation
     optimize: bool = True              # shortest trace by one optimisation query first
     optimize_ms: int = 120_000         # its time limit (then: bisection, step by step)
+    jobs: int = field(default_factory=lambda: min(2, cores()))  # 2: that optimisation runs
+                                       # beside the all-properties query, on a second core
     disabled_rules: frozenset = frozenset()
     witness: bool = True
     progress: object = None            # callable(str) for progress messages
@@ -271,14 +275,9 @@ class Checker:
         #    also shows the assumptions are consistent.
         first = None        # (the first violable property in order, a model violating it)
         if live:
-            self._say("searching for any violation")
-            r, m = self._check(s, Or(*[v.cond for v in live.values()]), phase="all")
-            if r == z3.sat:
-                s.pop()
-                if self.opts.minimize and self.opts.optimize:
-                    first = self._first_shortest(enc, s, live)
-                if first is None:
-                    first = self._first_violable(enc, s, live, m)
+            r, m, first = self._any_violation(enc, s, live)
+            if first is None and r == z3.sat:
+                first = self._first_violable(enc, s, live, m)
             elif r == z3.unsat:
                 live = {}
         # 2. the first violated property in order is reported, its trace minimised
@@ -364,44 +363,95 @@ class Checker:
                                            "return (deadlock, or a CPU waits forever)")
         return Verdict("PROVED", "no violation in any execution within the bounds")
 
-    def _first_shortest(self, enc, s, live: dict):
+    def _any_violation(self, enc, s, live: dict):
+        """Step 1: does any execution violate any property?  With minimisation, the
+        shortest-trace optimisation (model/shortest.py) also runs: with two jobs on
+        a thread of its own, at once, and whichever answers first stops the other (its
+        sat answer is a violation, its unsat answer the same proof); with one job
+        after the all-properties query, when that finds a violation.  Returns (answer,
+        a model of the all-properties query or None, (name, model) of the first
+        violated property with its shortest trace, or None)."""
+        search = None
+        if self.opts.minimize and self.opts.optimize:
+            search = self._shortest_search(enc, s, live)
+        race = search is not None and self.opts.jobs >= 2
+        lock = threading.Lock()
+        state = {"all": False, "done": False, "interrupted": False}
+
+        def answered(srch):
+            if srch.answer in (z3.sat, z3.unsat):
+                with lock:
+                    state["done"] = True
+                    if state["all"]:
+                        state["interrupted"] = True
+                        s.interrupt()     # this solver only: its context stays usable
+        if race:
+            search.start(answered)
+        self._say("searching for any violation")
+        s.push()
+        s.add(zb(Or(*[v.cond for v in live.values()])))
+        with lock:
+            skipped = state["done"]       # the optimiser has answered already
+            state["all"] = not skipped
+        if skipped:
+            r, dt = z3.unknown, 0.0
+        else:
+            try:
+                r, dt = self._solve(s, "all")
+            finally:
+                with lock:
+                    state["all"] = False
+            self.stats.setdefault("queries", []).append(round(dt, 3))
+        m = s.model() if r == z3.sat else None
+        s.pop()
+        if race:
+            self.stats["race"] = {"all": "skipped" if skipped else str(r),
+                                  "interrupted": state["interrupted"]}
+        first = None
+        if search is not None and (r == z3.sat or (race and r == z3.unknown)):
+            if not race:
+                search.run()
+            first = self._shortest_result(search, live)
+            if r == z3.unknown and search.answer == z3.unsat:
+                r = z3.unsat        # the optimiser's proof: no execution violates any
+        elif search is not None:
+            search.cancel()
+            search.join()
+        return r, m, first
+
+    def _shortest_search(self, enc, s, live: dict) -> ShortestSearch:
         """The first property, in property order, that some execution violates, and
-        its shortest trace, in one lexicographic optimisation (Z3's Optimize): first
-        the index of the first property the execution violates, then the number of
-        instructions it executes.  One query instead of an unsat proof of the earlier
-        properties, a bisection on the trace's length and an unsat proof one
-        instruction below the shortest (stop 17: the kpti fixmap mutants' 47-70 s
-        became 14-19 s; docs/performance.md).  Returns (name, model), or None when the optimiser gives up
-        within its time limit (the caller then searches step by step)."""
+        its shortest trace, in one lexicographic optimisation (model/shortest.py):
+        one query instead of an unsat proof of the earlier properties, a bisection on
+        the trace's length and an unsat proof one instruction below the shortest
+        (stop 17: the kpti fixmap mutants' 47-70 s became 14-19 s;
+        docs/performance.md).  Built here, run beside the all-properties query (on a
+        second core) or after it."""
         names = list(live)
-        o = z3.Optimize()
         budget = self.opts.optimize_ms
         if self.opts.timeout_ms:
             budget = min(budget, self.opts.timeout_ms)
-        o.set("timeout", budget)
-        # the count is a sum of 0/1 terms, which Z3 turns into soft constraints; of its
-        # MaxSAT engines, wmax (improve the model found, then prove no better one
-        # exists) was fastest on the kpti mutants: 8-10 s where maxres took 15-20 s
-        o.set("maxsat_engine", "wmax")
-        for a in s.assertions():
-            o.add(a)
-        count = self._count(enc)
         first = z3.IntVal(len(names))
         for k in reversed(range(len(names))):
             first = z3.If(zb(live[names[k]].cond), k, first)
-        o.add(first < len(names))
-        o.minimize(first)               # objectives in priority order (lexicographic)
-        o.minimize(count)
+        return ShortestSearch(s.assertions(), first, len(names), self._count(enc), budget)
+
+    def _shortest_result(self, search: ShortestSearch, live: dict):
+        """(name, model) from the optimisation, or None when it gave up within its
+        time limit (the caller then searches step by step) or found no violation."""
         self._say("searching for the first property violated and its shortest trace")
-        r, dt = self._solve(o, "minimize")
+        answer, index, count, m = search.result()
+        dt = search.seconds
+        ph = self.stats.setdefault("phase_s", {})
+        ph["minimize"] = round(ph.get("minimize", 0.0) + dt, 3)
         self.stats.setdefault("queries", []).append(round(dt, 3))
-        self.stats["optimize"] = {"answer": str(r), "s": round(dt, 3)}
-        if r != z3.sat:
+        self.stats["optimize"] = {"answer": str(answer), "s": round(dt, 3),
+                                  "translate_s": round(search.translate_s, 3)}
+        if answer != z3.sat:
             return None
-        m = o.model()
         self.stats["minimal"] = True
-        self.stats["instructions"] = m.eval(count, model_completion=True).as_long()
-        return names[m.eval(first, model_completion=True).as_long()], m
+        self.stats["instructions"] = count
+        return list(live)[index], m
 
     def _first_violable(self, enc, s, live: dict, m):
         """The first property, in property order, that some execution violates, and

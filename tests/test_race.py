@@ -1,0 +1,143 @@
+"""Two solver threads (model/shortest.py, Options.jobs = 2): the shortest-trace
+optimisation runs in its own Z3 context beside the all-properties query, and
+whichever answers first decides.  The verdict, the property and the trace must not
+depend on which one that is, or on how many threads ran."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from remap_mutants import REMAP, make, prove  # noqa: E402
+
+import z3  # noqa: E402
+
+from bbmcheck.model.checker import Checker, Options  # noqa: E402
+from bbmcheck.model.shortest import ShortestSearch  # noqa: E402
+from bbmcheck.specs.spec import load_spec  # noqa: E402
+
+
+def _check(asm, spec, **opts):
+    scen = load_spec(str(spec), asm_file=str(asm))
+    o = Options(**opts)
+    o.props = tuple(scen.properties)
+    return Checker(scen, o).run()
+
+
+def _stall_all_query(monkeypatch, limit_ms=60_000):
+    """Stand in for the all-properties query a query the solver cannot finish in the
+    test's time (pigeonhole: 12 pigeons, 11 holes), so only the other thread can end
+    it (by interrupting the checker's solver, which is forwarded to it).  Its own time
+    limit turns a race that does not work into a failed test, not a hang.  The
+    optimiser starts half a second late, so that it answers while the query runs."""
+    holes, pigeons = 11, 12
+    p = [[z3.Bool(f"pigeon_{i}_{j}") for j in range(holes)] for i in range(pigeons)]
+    hard = z3.Solver()
+    for i in range(pigeons):
+        hard.add(z3.Or(p[i]))
+    for j in range(holes):
+        for i in range(pigeons):
+            for k in range(i + 1, pigeons):
+                hard.add(z3.Or(z3.Not(p[i][j]), z3.Not(p[k][j])))
+    hard.set("timeout", limit_ms)
+    solve, run = Checker._solve, ShortestSearch.run
+
+    def stalled(self, s, phase):
+        if phase != "all":
+            return solve(self, s, phase)
+        s.interrupt = hard.interrupt
+        try:
+            return solve(self, hard, phase)
+        finally:
+            del s.interrupt
+
+    def late(self):
+        time.sleep(0.5)
+        run(self)
+    monkeypatch.setattr(Checker, "_solve", stalled)
+    monkeypatch.setattr(ShortestSearch, "run", late)
+
+
+def test_violation_found_by_the_optimiser_stops_the_other_query(tmp_path, monkeypatch):
+    asm, spec = make(tmp_path, "nobreak")
+    alone = _check(asm, spec, jobs=1)
+    assert "race" not in alone.stats and alone.stats["optimize"]["answer"] == "sat"
+    _stall_all_query(monkeypatch)
+    v = _check(asm, spec, jobs=2)
+    assert v.stats["race"] == {"all": "unknown", "interrupted": True}
+    assert (v.status, v.prop) == (alone.status, alone.prop) == ("REFUTED", "bbm")
+    assert v.stats["instructions"] == alone.stats["instructions"]
+    assert v.stats["minimal"] is True
+
+
+def test_proof_by_the_optimiser_stops_the_other_query(monkeypatch):
+    """The optimiser's unsat answer (no execution violates any property) is the
+    same proof; the final checks then run on the interrupted solver as usual."""
+    asm, spec = REMAP / "remap.S", REMAP / "remap.bbm.toml"
+    _stall_all_query(monkeypatch)
+    v = _check(asm, spec, jobs=2)
+    assert v.status == "PROVED", v.reason
+    assert v.stats["race"] == {"all": "unknown", "interrupted": True}
+    assert v.stats["optimize"]["answer"] == "unsat"
+    assert v.witness is not None        # the reachability witness still ran
+
+
+def test_one_job_when_the_other_query_stalls_waits_for_it(tmp_path, monkeypatch):
+    """With one thread nothing interrupts the all-properties query: the stalled one
+    runs to its limit and the checker searches property by property (the fallback)."""
+    asm, spec = make(tmp_path, "nobreak")
+    _stall_all_query(monkeypatch, limit_ms=1000)
+    v = _check(asm, spec, jobs=1)
+    assert "race" not in v.stats and "optimize" not in v.stats
+    assert (v.status, v.prop) == ("REFUTED", "bbm")
+
+
+def test_optimiser_answering_first_skips_the_other_query(tmp_path, monkeypatch):
+    """When the optimiser has answered before the all-properties query starts, that
+    query is not run at all."""
+    asm, spec = make(tmp_path, "nobreak")
+    say = Checker._say
+
+    def slow(self, msg):
+        if msg == "searching for any violation":
+            time.sleep(3)
+        say(self, msg)
+    monkeypatch.setattr(Checker, "_say", slow)
+    v = _check(asm, spec, jobs=2)
+    assert v.stats["race"] == {"all": "skipped", "interrupted": False}
+    assert (v.status, v.prop) == ("REFUTED", "bbm") and v.stats["minimal"] is True
+    assert "all" not in v.stats["phase_s"]
+
+
+def _trace_digest(args):
+    p = subprocess.run([sys.executable, "-m", "bbmcheck", "prove", *args, "--format", "json",
+                        "-q"], capture_output=True, text=True)
+    rep = json.loads(p.stdout)[0]
+    return (rep["status"], rep.get("property"),
+            hashlib.md5(json.dumps(rep.get("trace"), sort_keys=True).encode()).hexdigest(),
+            rep["stats"].get("race") is not None)
+
+
+def test_same_trace_with_one_or_two_threads(tmp_path):
+    """The trace is the optimiser's whichever query answers first, so one thread and
+    two give the same report (each in a fresh process, as a user runs it)."""
+    asm, spec = make(tmp_path, "notlbi")
+    one = _trace_digest([str(asm), "--spec", str(spec), "-j", "1"])
+    two = _trace_digest([str(asm), "--spec", str(spec), "-j", "2"])
+    assert one[:3] == two[:3] and one[0] == "REFUTED"
+    assert (one[3], two[3]) == (False, True)
+
+
+def test_time_line_says_the_queries_overlapped(tmp_path, monkeypatch):
+    asm, spec = make(tmp_path, "nobreak")
+    _stall_all_query(monkeypatch)
+    rc, out = prove([str(asm), "--spec", str(spec), "-q", "-j", "2"])
+    assert rc == 1, out
+    assert "on 2 threads" in out and "stopped: the shortest-trace search answered first" in out
+    monkeypatch.undo()
+    rc, out = prove([str(asm), "--spec", str(spec), "-q", "-j", "1"])
+    assert rc == 1 and "on 2 threads" not in out and "shortest trace" in out
