@@ -49,7 +49,7 @@ a = json.loads(sys.argv[1])
 t = time.perf_counter()
 (title, scen), = specs.bundled_scenarios(a["file"], "idmap_kpti_install_ng_mappings",
     features=a["features"], cpus=a["cpus"], entries=parse_entries(a["entries"]), use=a["use"])
-o = Options(minimize=a["minimize"], optimize=not a["bisect"]); o.props = tuple(scen.properties)
+o = Options(minimize=a["minimize"], optimize=not a["bisect"], jobs=a["jobs"]); o.props = tuple(scen.properties)
 v = Checker(scen, o).run()
 from bbmcheck.cli.report import render_text
 lines = len(render_text(title, scen, v, a["file"]).splitlines()) if v.trace else None
@@ -58,14 +58,15 @@ print(json.dumps({"lines": lines, "verdict": v.status, "prop": v.prop, "s": time
     "instr": v.stats.get("instructions"),
     "geometry": v.bounds.get("geometry", ""), "reason": v.reason[:200],
     "phases": dict(build=v.stats.get("symex_s", 0) + v.stats.get("encode_s", 0),
-                   **v.stats.get("phase_s", {})),
+                   **v.stats.get("phase_s", {})), "race": v.stats.get("race"),
     "mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run(file, cpus, entries, features, timeout, use=None, minimize=False, bisect=False):
+def run(file, cpus, entries, features, timeout, use=None, minimize=True, bisect=False,
+        jobs=2):
     arg = json.dumps({"file": file, "cpus": cpus, "entries": entries, "features": features,
-                      "use": use, "minimize": minimize, "bisect": bisect})
+                      "use": use, "minimize": minimize, "bisect": bisect, "jobs": jobs})
     t = time.perf_counter()
     try:
         p = subprocess.run([sys.executable, "-c", CHILD, arg], capture_output=True, text=True,
@@ -84,9 +85,17 @@ PHASES = (("build", "build"), ("all", "all-props"), ("search", "in-order"),
 
 def phases(r) -> str:
     """Seconds by phase: symbolic execution + encoding, the query of every property at
-    once, the property-by-property search, trace minimisation, the final checks."""
+    once, the property-by-property search, trace minimisation, the final checks.  With
+    two jobs the first two overlap ("2 jobs"); "stopped"/"skipped": the optimiser
+    answered first."""
     ph = r.get("phases") or {}
-    return " ".join(f"{label} {ph[k]:.1f}" for k, label in PHASES if ph.get(k))
+    out = " ".join(f"{label} {ph[k]:.1f}" for k, label in PHASES if ph.get(k))
+    race = r.get("race")
+    if race:
+        out += " (2 jobs" + ("" if race["all"] in ("sat", "unsat") else
+                            ", all-props " + ("skipped" if race["all"] == "skipped"
+                                              else "stopped")) + ")"
+    return out
 
 
 def row(cols, widths):
@@ -109,6 +118,11 @@ def main():
                     help="shortest trace by the step-by-step search (the fallback) instead "
                          "of the one-query optimisation: compare their lengths and times")
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--jobs", type=int, choices=(1, 2), default=2,
+                    help="solver threads, as `bbmcheck prove -j` (2: the shortest-trace "
+                         "optimisation beside the all-properties query)")
+    ap.add_argument("--no-minimize", action="store_true",
+                    help="no shortest-trace search (as `bbmcheck prove --no-minimize`)")
     a = ap.parse_args()
     W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 6, 5, 0]
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
@@ -125,8 +139,8 @@ def main():
             d = tempfile.mkdtemp()
             f = mutate(src, m, d)
             for e in a.entries:
-                r = run(f, 2, e, feats, a.timeout, use=use, minimize=a.mutants,
-                        bisect=a.bisect)
+                r = run(f, 2, e, feats, a.timeout, use=use, minimize=not a.no_minimize,
+                        bisect=a.bisect, jobs=a.jobs)
                 print(row([m.name[:10], 2, e, "", ",".join(feats) or "base", r["verdict"],
                            r.get("prop") or "",
                            f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
@@ -140,7 +154,8 @@ def main():
             feats = [] if fs == "base" else fs.split(",")
             for c in a.cpus:
                 for e in a.entries:
-                    r = run(f, c, e, feats, a.timeout)
+                    r = run(f, c, e, feats, a.timeout, minimize=not a.no_minimize,
+                            jobs=a.jobs)
                     print(row([v, c, r.get("geometry", e)[:32] if r.get("geometry") else e,
                                r.get("bound", ""), fs, r["verdict"], r.get("prop") or "",
                                f"{r['s']:.1f}", f"{r.get('mib', 0):.0f}", r.get("steps") or "",
