@@ -69,8 +69,8 @@ def main(argv=None):
     except BbmError as e:
         click.echo(e.render(), err=True)
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("bbmcheck: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()

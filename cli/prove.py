@@ -69,11 +69,13 @@ def prove_cmd(file, entry, spec_path, cpus, bound, entries_opt, profile, include
     """Prove or refute break-before-make and TLB properties of a routine in FILE."""
     from ..grammar.frontend import load_program
     from ..model.checker import Checker, Options
+    from ..model.solving import stop_on_sigint
     from .. import specs
     from ..specs.spec import Locator, apply_entries, build_scenario, load_spec, parse_entries
     from . import report
 
     fmt = "json" if as_json else fmt
+    stop_on_sigint()
     defs = _defines(defines)
     entries = parse_entries(entries_opt) if entries_opt else None
     progress = report.Progress(enabled=False if quiet else None)

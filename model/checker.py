@@ -28,6 +28,7 @@ from .encode import Or, And, Encoding, zb
 from .events import Access, Return
 from .scenario import Scenario
 from .shortest import ShortestSearch, cores
+from .solving import check
 from .symex import Executor
 from .trace import Trace, _true, extract
 
@@ -250,7 +251,7 @@ class Checker:
         property at once), 'search' (property by property), 'minimize', 'checks'
         (unsupported, mixed-size, bound, witness).  Returns (answer, seconds)."""
         t = time.perf_counter()
-        r = s.check()
+        r = check(s)
         dt = time.perf_counter() - t
         ph = self.stats.setdefault("phase_s", {})
         ph[phase] = round(ph.get(phase, 0.0) + dt, 3)
@@ -379,7 +380,7 @@ class Checker:
         state = {"all": False, "done": False, "interrupted": False}
 
         def answered(srch):
-            if srch.answer in (z3.sat, z3.unsat):
+            if srch.answer in (z3.sat, z3.unsat) or srch.by_user:
                 with lock:
                     state["done"] = True
                     if state["all"]:
@@ -398,10 +399,18 @@ class Checker:
         else:
             try:
                 r, dt = self._solve(s, "all")
+            except BaseException:       # Ctrl-C: stop the other thread too
+                if race:
+                    search.cancel()
+                raise
             finally:
                 with lock:
                     state["all"] = False
             self.stats.setdefault("queries", []).append(round(dt, 3))
+        if race and r == z3.unknown:
+            search.join()
+            if search.by_user:
+                raise KeyboardInterrupt
         m = s.model() if r == z3.sat else None
         s.pop()
         if race:
@@ -441,6 +450,8 @@ class Checker:
         time limit (the caller then searches step by step) or found no violation."""
         self._say("searching for the first property violated and its shortest trace")
         answer, index, count, m = search.result()
+        if search.by_user:
+            raise KeyboardInterrupt
         dt = search.seconds
         ph = self.stats.setdefault("phase_s", {})
         ph["minimize"] = round(ph.get("minimize", 0.0) + dt, 3)

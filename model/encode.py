@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import z3
 
 from . import timevars as TV
+from .solving import check
 from . import values as V
 from .events import (Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent, Serial,
                      SysRegWrite, TLBIEvent)
@@ -339,7 +340,7 @@ class Encoding:
         if key not in cache:
             s = z3.Solver()
             s.add(zb(a.guard), z3.Not(zb(gx)))
-            cache[key] = s.check() == z3.unsat
+            cache[key] = check(s) == z3.unsat
         return cache[key]
 
     def _floors(self):

@@ -20,6 +20,8 @@ import time
 
 import z3
 
+from .solving import check
+
 
 def cores() -> int:
     """CPUs this process may run on."""
@@ -54,6 +56,7 @@ class ShortestSearch:
         self.translate_s = time.perf_counter() - t
         self.answer = None          # z3.sat / z3.unsat / z3.unknown once it has run
         self.reason = ""
+        self.by_user = False        # Ctrl-C stopped it (model/solving.py)
         self.seconds = 0.0
         self._thread = None
         self._done_hook = None
@@ -61,9 +64,11 @@ class ShortestSearch:
     def run(self):
         t = time.perf_counter()
         try:
-            self.answer = self.opt.check()
+            self.answer = check(self.opt, interrupt=self.ctx.interrupt)
             if self.answer == z3.unknown:
                 self.reason = self.opt.reason_unknown()
+        except KeyboardInterrupt:       # Ctrl-C (model/solving.py): the caller raises it
+            self.answer, self.by_user = z3.unknown, True
         except z3.Z3Exception as e:     # interrupted while building its answer
             self.answer, self.reason = z3.unknown, str(e)
         self.seconds = time.perf_counter() - t

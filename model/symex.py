@@ -26,6 +26,7 @@ import z3
 from ..errors import ModelError
 from ..grammar.program import Program
 from . import effects as E
+from .solving import check
 from . import values as V
 from .cfg import CFG, EXIT
 from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent,
@@ -794,7 +795,7 @@ class Executor:
         for side in (zc, z3.Not(zc)):
             s.push()
             s.add(zg, side)
-            out.append(s.check())
+            out.append(check(s))
             s.pop()
         self.stats["fork_checks"] = self.stats.get("fork_checks", 0) + 1
         if out[0] == z3.unsat and out[1] != z3.unsat:
@@ -911,4 +912,4 @@ class Executor:
         s = z3.Solver()
         s.set("timeout", 2000)
         s.add(guard, V.to_z3(status) == 0)
-        return s.check() == z3.unsat
+        return check(s) == z3.unsat

@@ -629,6 +629,7 @@ class _OutOfTime(Exception):
 
 def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, want_traces):
     import z3
+    from ..model.solving import check as solver_check
 
     from ..model import properties as P
     from ..model.checker import Options, Outcome, _cpu_traces
@@ -672,7 +673,7 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         s.push()
         for c in conds:
             s.add(zb(c))
-        r = s.check()
+        r = solver_check(s)
         m = s.model() if r == z3.sat else None
         why = s.reason_unknown() if r == z3.unknown else ""
         s.pop()
@@ -724,6 +725,7 @@ def _all_discarded(enc, scen, fin, filt, deadline) -> bool:
     """Handled faults: do executions in which every thread ends exist once those that
     herd7 discards (rule retry-must-not-fault) are counted too?"""
     import z3
+    from ..model.solving import check as solver_check
 
     from ..model.encode import zb
     s0 = z3.Solver()
@@ -738,7 +740,7 @@ def _all_discarded(enc, scen, fin, filt, deadline) -> bool:
         if left <= 0:
             raise _OutOfTime()
         s0.set("timeout", max(1, int(left * 1000)))
-    return s0.check() == z3.sat
+    return solver_check(s0) == z3.sat
 
 
 def _unknown(why):
@@ -751,6 +753,7 @@ def _count_states(lit, enc, fin, cb, s, prop, cap: int = 64):
     """herd's positive/negative final-state counts, over the locations the condition
     and `locations [...]` name.  None beyond `cap` states."""
     import z3
+    from ..model.solving import check as solver_check
 
     from ..model import values as V
     from ..model.encode import zb
@@ -794,7 +797,7 @@ def _count_states(lit, enc, fin, cb, s, prop, cap: int = 64):
     s.push()
     try:
         for _ in range(cap):
-            r = s.check()
+            r = solver_check(s)
             if r == z3.unknown:
                 return None
             if r != z3.sat:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from remap_mutants import REMAP, make, prove  # noqa: E402
 
+import pytest  # noqa: E402
 import z3  # noqa: E402
 
 from bbmcheck.model.checker import Checker, Options  # noqa: E402
@@ -141,3 +143,51 @@ def test_time_line_says_the_queries_overlapped(tmp_path, monkeypatch):
     monkeypatch.undo()
     rc, out = prove([str(asm), "--spec", str(spec), "-q", "-j", "1"])
     assert rc == 1 and "on 2 threads" not in out and "shortest trace" in out
+
+
+KPTI = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "linux", "proc.S",
+                    "v6.1-c50d3285-mmuon-47546a19-routine.S")
+
+
+@pytest.mark.skipif(not os.path.exists(KPTI), reason="../shared/corpus is not beside the checkout")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_prove(jobs):
+    """Ctrl-C in the middle of a query stops `bbmcheck prove` at once (exit 130), on
+    either thread count: it is not taken for the solver giving up, which would send the
+    checker on to its fallbacks and finish the run as if nothing had happened."""
+    p = subprocess.Popen([sys.executable, "-m", "bbmcheck", "prove", KPTI, "--feature", "ets2",
+                          "-q", "-j", jobs], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(3)       # symbolic execution and encoding take ~1 s; the proof ~8 s
+    assert p.poll() is None
+    t = time.perf_counter()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (out, err)
+    assert "bbmcheck: interrupted" in err and "PROVED" not in out
+    assert time.perf_counter() - t < 3
+
+
+def test_user_stop_turns_unknown_into_keyboard_interrupt(monkeypatch):
+    """model/solving.check: an unknown answer after the watcher saw SIGINT is the
+    user's stop, never the solver giving up."""
+    from bbmcheck.model import solving
+    s = z3.Solver()
+    s.set("timeout", 1)
+    holes = 10
+    p = [[z3.Bool(f"q_{i}_{j}") for j in range(holes)] for i in range(holes + 1)]
+    for row in p:
+        s.add(z3.Or(row))
+    for j in range(holes):
+        for i in range(holes + 1):
+            for k in range(i + 1, holes + 1):
+                s.add(z3.Or(z3.Not(p[i][j]), z3.Not(p[k][j])))
+    assert solving.check(s) == z3.unknown           # a timeout stays an unknown
+    monkeypatch.setattr(solving, "user_stop", _Set())
+    with pytest.raises(KeyboardInterrupt):
+        solving.check(s)
+
+
+class _Set:
+    def is_set(self):
+        return True

@@ -1,0 +1,86 @@
+"""Every solver query of bbmcheck goes through `check`, so that Ctrl-C stops the run
+instead of being taken for the solver giving up.
+
+Left to itself, Z3 catches SIGINT while it solves and the query answers `unknown`,
+with the reason "interrupted from keyboard" on a solver's first query but "canceled"
+on later (incremental) ones -- the reason a timeout gives too.  The checker would
+then go on to its fallbacks (property by property, step by step) and the user's
+Ctrl-C would be lost.  So the command line (`stop_on_sigint`) turns Z3's handler off
+and watches for SIGINT itself: Python's own handler stays in place (it raises
+KeyboardInterrupt in the main thread once the query returns), and a watcher thread,
+woken through `signal.set_wakeup_fd` while the main thread is still inside Z3,
+interrupts every query that is running -- the checker's and the shortest-trace
+search's on its own thread (model/shortest.py)."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import z3
+
+_lock = threading.Lock()
+_running: dict = {}                 # id -> function that interrupts a running query
+user_stop = threading.Event()       # SIGINT seen by the watcher
+_watching = False
+
+
+def interrupted_by_user(s) -> bool:
+    """Did the last `unknown` of solver `s` (Solver or Optimize) come from Ctrl-C?"""
+    if user_stop.is_set():
+        return True
+    try:
+        return "keyboard" in s.reason_unknown()
+    except z3.Z3Exception:
+        return False
+
+
+def check(s, *assumptions, interrupt=None):
+    """s.check(*assumptions); raises KeyboardInterrupt when Ctrl-C stopped it.
+    `interrupt`: how to stop this query from another thread (default s.interrupt)."""
+    key = object()
+    with _lock:
+        _running[key] = interrupt or s.interrupt
+    try:
+        r = s.check(*assumptions)
+    finally:
+        with _lock:
+            del _running[key]
+    if r == z3.unknown and interrupted_by_user(s):
+        raise KeyboardInterrupt
+    return r
+
+
+def _interrupt_all():
+    user_stop.set()
+    with _lock:
+        stops = list(_running.values())
+    for stop in stops:
+        stop()
+
+
+def stop_on_sigint():
+    """Ctrl-C stops the running queries at once and raises KeyboardInterrupt (the
+    command line calls this; a library user keeps Z3's own handling).  Only from the
+    main thread; when SIGINT is ignored (a background job) it stays ignored."""
+    global _watching
+    z3.set_param("ctrl_c", False)
+    if _watching or threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    if old != -1:                   # someone else's (an event loop): leave it theirs
+        signal.set_wakeup_fd(old)
+        os.close(r)
+        os.close(w)
+        return
+    _watching = True
+
+    def watch():
+        while True:
+            if signal.SIGINT in os.read(r, 64):
+                _interrupt_all()
+    threading.Thread(target=watch, name="sigint-watch", daemon=True).start()
