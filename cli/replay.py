@@ -313,6 +313,14 @@ class Replay:
         return (w >> off) & ((1 << (size * 8)) - 1)
 
     def value_at(self, pa, size, cpu, time, *, walker, before=None):
+        e = self.store_at(pa, size, cpu, time, walker=walker, before=before)
+        return e["value"] if e else self.initial(pa, size)
+
+    def store_at(self, pa, size, cpu, time, *, walker, before=None):
+        """The store a read of `cpu` at `time` sees (None: the initial value): the
+        latest, in the order stores reach everyone, of those visible to it -- its
+        own earlier ones in program order (`before`: the read's index), the others'
+        once they reached it."""
         best, bp = None, -1
         for e in self.log.values():
             if e["pa"] != pa or e["size"] != size:
@@ -325,21 +333,24 @@ class Replay:
                 vis = e["p"] < time
             if vis and e["p"] > bp:
                 best, bp = e, e["p"]
-        return best["value"] if best else self.initial(pa, size)
+        return best
 
     def check_reads(self):
         from ..model.runner import FlatMemory, program_memory
         self.progmem = FlatMemory(program_memory(self.scen.program, self.scen.symbol_address,
                                                  skip_unresolved=True))
+        reads: dict = {}        # (cpu, pa, size) -> [(index, store read or None, step)]
         for s in self.steps:
             d = s["data"]
             if s["kind"] == "instr" and d.get("kind") == "load" and not d.get("fault"):
-                want = self.value_at(_int(d["pa"]), d["size"], s["cpu"],
-                                     d.get("satisfied", s["time"]), walker=False,
-                                     before=int(d["event"].split(".")[1]))
+                index = int(d["event"].split(".")[1])
+                e = self.store_at(_int(d["pa"]), d["size"], s["cpu"],
+                                  d.get("satisfied", s["time"]), walker=False, before=index)
+                want = e["value"] if e else self.initial(_int(d["pa"]), d["size"])
                 if want != _int(d["value"]):
                     self.fail(s, f"the load reads {want:#x} from PA {d['pa']}, the trace says "
                                  f"{d['value']}")
+                reads.setdefault((s["cpu"], _int(d["pa"]), d["size"]), []).append((index, e, s))
             if s["kind"] in ("fill", "fault"):
                 before = int(d["for"].split(".")[1]) if d.get("for") else None
                 want = self.value_at(_int(d["desc_addr"]), 8, s["cpu"], s["time"], walker=True,
@@ -347,6 +358,32 @@ class Replay:
                 if want != _int(d["desc"]):
                     self.fail(s, f"the walk reads {want:#x} at {d['desc_name']} "
                                  f"({d['desc_addr']}), the trace says {d['desc']}")
+        self.check_read_coherence(reads)
+
+    def check_read_coherence(self, reads: dict):
+        """One CPU's reads of one location, against the order stores reach everyone
+        (the coherence order): a read never sees an older store than a read before it
+        in program order (CoRR), nor a store later than one of its own CPU's stores
+        after it in program order (CoRW)."""
+        for (cpu, pa, size), rs in reads.items():
+            rs.sort(key=lambda r: r[0])
+            seen, at = -1, None
+            for _, e, s in rs:
+                p = e["p"] if e else -1
+                if p < seen:
+                    self.fail(s, f"the load reads an older value of PA {pa:#x} than the load "
+                                 f"of step {at['n']} before it in program order (coherence, "
+                                 f"CoRR)")
+                if p >= seen:
+                    seen, at = p, s
+            own = [w for w in self.log.values()
+                   if w["cpu"] == cpu and w["pa"] == pa and w["size"] == size]
+            for index, e, s in rs:
+                for w in own:
+                    if w["index"] > index and e is not None and e["p"] > w["p"]:
+                        self.fail(s, f"the load reads a store to PA {pa:#x} that comes after "
+                                     f"its own CPU's later store of step {w['step']['n']} "
+                                     f"(coherence, CoRW)")
 
     def check_walks(self):
         from ..model import values as V
@@ -1038,7 +1075,8 @@ def replay_report(rep: dict, trace_path: str = "<trace>") -> tuple[int, str]:
     n = len(rep["trace"]["steps"])
     return 0, (f"CONFIRMED  {rep['check']}: {rep['trace']['property']} — {what}\n"
                f"  {n} steps replayed on the concrete interpreter: instructions, register "
-               f"values, loads and walk reads, store visibility, DSB and TLBI completion, "
+               f"values, loads and walk reads, read coherence, store visibility, DSB and "
+               f"TLBI completion, "
                f"TLB entry lifetimes")
 
 

@@ -467,3 +467,85 @@ def test_trace_breaking_an_ordering_rule_is_rejected(order_trace, what):
     fn(rep)
     rc, out = replay(work, rep)
     assert rc == 1 and out.startswith("REJECTED") and msg in out, out
+
+
+COHERENCE_ASM = """
+	.text
+	.globl	writer
+writer:
+	mov	x1, #1
+	str	x1, [x0, #8]
+	mov	x1, #2
+	str	x1, [x0, #8]
+	ret
+	.globl	reader
+reader:
+	ldr	x1, [x0, #8]
+	ldr	x2, [x0, #8]
+	mov	x3, #3
+	str	x3, [x0, #8]
+	ret
+"""
+
+
+@pytest.fixture(scope="module")
+def coherence_trace(tmp_path_factory):
+    """CPU1 stores 1 then 2 to a word; CPU0 loads it twice, then stores 3 to it."""
+    work = tmp_path_factory.mktemp("coherence")
+    rc, rep = _two_cpu_post(work, "coh", COHERENCE_ASM, ("reader", "writer"),
+                            "the word stays clear")
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    return work, rep
+
+
+def _writer_visible_last(rep):
+    """CPU1's two stores reach everyone after every other step (in their order):
+    the last time of the trace + 1 and + 2.  Returns the second store's step."""
+    steps = _steps(rep)
+    end = max(s["time"] for s in steps)
+    stores = [s for s in steps if s["kind"] == "instr" and s["cpu"] == 1
+              and s["data"].get("kind") == "store"]
+    for k, st in enumerate(stores):
+        for v in steps:
+            if v["kind"] == "visible" and v["data"]["store"] == st["data"]["event"]:
+                v["time"] = end + 1 + k
+    return stores[-1], end + len(stores)
+
+
+def _load_reads(step, value, at):
+    step["data"]["value"], step["data"]["satisfied"] = hex(value), at
+    step["changes"] = {r: hex(value) for r in step["changes"]}
+
+
+def tamper_corr(rep):
+    """The first load reads CPU1's last store, the second (after it in program order)
+    the initial value, from before any of CPU1's stores reached CPU0."""
+    last, t = _writer_visible_last(rep)
+    first, second = _instr(rep, "ldr x1"), _instr(rep, "ldr x2")
+    _load_reads(first, int(last["data"]["value"], 16), t + 1)
+    _load_reads(second, 0, second["data"]["satisfied"])
+
+
+def tamper_corw(rep):
+    """Both loads read CPU1's last store, which reaches everyone after CPU0's own
+    later store to the word."""
+    last, t = _writer_visible_last(rep)
+    for text in ("ldr x1", "ldr x2"):
+        _load_reads(_instr(rep, text), int(last["data"]["value"], 16), t + 1)
+
+
+def test_coherent_trace_replays(coherence_trace):
+    work, rep = coherence_trace
+    rc, out = replay(work, rep)
+    assert rc == 0, out
+
+
+@pytest.mark.parametrize("what,fn", [("CoRR", tamper_corr), ("CoRW", tamper_corw)])
+def test_trace_breaking_read_coherence_is_rejected(coherence_trace, what, fn):
+    """Every load reads a value some store had at its time, yet the two loads (or a
+    load and its CPU's later store) see the location's stores out of order."""
+    work, rep = coherence_trace
+    rep = copy.deepcopy(rep)
+    fn(rep)
+    rc, out = replay(work, rep)
+    assert rc == 1 and out.startswith("REJECTED") and f"coherence, {what}" in out, out
