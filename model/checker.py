@@ -372,10 +372,9 @@ class Checker:
         after the all-properties query, when that finds a violation.  Returns (answer,
         a model of the all-properties query or None, (name, model) of the first
         violated property with its shortest trace, or None)."""
-        search = None
-        if self.opts.minimize and self.opts.optimize:
-            search = self._shortest_search(enc, s, live)
-        race = search is not None and self.opts.jobs >= 2
+        wanted = self.opts.minimize and self.opts.optimize
+        race = wanted and self.opts.jobs >= 2
+        search = self._shortest_search(enc, s, live) if race else None
         lock = threading.Lock()
         state = {"all": False, "done": False, "interrupted": False}
 
@@ -417,8 +416,9 @@ class Checker:
             self.stats["race"] = {"all": "skipped" if skipped else str(r),
                                   "interrupted": state["interrupted"]}
         first = None
-        if search is not None and (r == z3.sat or (race and r == z3.unknown)):
+        if wanted and (r == z3.sat or (race and r == z3.unknown)):
             if not race:
+                search = self._shortest_search(enc, s, live)
                 search.run()
             first = self._shortest_result(search, live)
             if r == z3.unknown and search.answer == z3.unsat:
