@@ -163,6 +163,9 @@ def _cpu_traces(scen: Scenario, opts: Options):
     traces = []
     for c in scen.cpus:
         entry_addr = scen.symbol_address(c.entry)
+        handler = None
+        if getattr(c, "faults", "fatal") == "handler":
+            handler = tuple(scen.symbol_address(x) for x in c.handler)
 
         def execute(hint=None):
             ex = Executor(scen.program, c.cpu, c.entry, entry_addr, c.regs, c.sysregs,
@@ -171,7 +174,8 @@ def _cpu_traces(scen: Scenario, opts: Options):
                           fetch=getattr(scen, "fetch", False),
                           end_before=getattr(scen, "end_before", ()),
                           prune_forks=opts.prune_forks, load_hint=hint,
-                          handled=getattr(c, "faults", "fatal") == "handled")
+                          handled=getattr(c, "faults", "fatal") == "handled",
+                          handler=handler)
             return ex.run()
         tr = execute()
         if opts.prune_forks and tr.stats.get("cut"):

@@ -208,7 +208,8 @@ class Encoding:
         TV.take_registered()
         self.stop = [TV.var(f"stop_{c}") for c in range(self.ncpus)]
         # CPUs whose faults are handled by executing the instruction again
-        self.handled = {c.cpu for c in scen.cpus if getattr(c, "faults", "fatal") == "handled"}
+        self.handled = {c.cpu for c in scen.cpus
+                        if getattr(c, "faults", "fatal") in ("handled", "handler")}
         self._exec: dict[Event, object] = {}
         self.events = [e for tr in traces for e in tr.events]
         for e in self.events:

@@ -170,9 +170,12 @@ class Barrier(Event):
 @dataclass(eq=False, repr=False)
 class ISBEvent(Event):
     """A context synchronization event (ISB).  `ctrl` are loads that po-earlier
-    branches depend on (ctrl+ISB orders them before everything after);
-    `syncs` the system register writes it makes take effect."""
+    branches depend on (ctrl+ISB orders them before everything after); `addr_src`
+    the loads that the address of a po-earlier access depends on (by address or pick
+    dependency: addr;[M];po;ISB orders them too); `syncs` the system register writes
+    it makes take effect."""
     ctrl: frozenset = frozenset()
+    addr_src: frozenset = frozenset()
     syncs: frozenset = frozenset()
 
     kind = "isb"

@@ -27,7 +27,11 @@ class CpuSetup:
                            # 'handled': the CPU takes the exception and executes the
                            # faulting instruction again, once; an execution in which
                            # the retry or a later access of the CPU faults does not
-                           # count (herd7 `handled`, litmus `Variant=imprecise`)
+                           # count (herd7 `handled`, litmus `Variant=imprecise`);
+                           # 'handler': the CPU takes the exception and runs `handler`
+                           # (litmus `P<n>.F` column), whose end ends its run; an
+                           # execution in which the handler faults does not count
+    handler: tuple | None = None  # 'handler': (first label, label just past its code)
 
 
 @dataclass

@@ -36,7 +36,7 @@ from .isa import decode
 TRACK_FIELDS = ("last_isb", "last_dsb", "pend_local", "pend_global", "pend_tlbi_local",
                 "pend_tlbi_global", "pend_dmb_all", "pend_dmb_st", "pend_dmb_ld",
                 "last_dmb_all", "last_dmb_st", "last_dmb_ld", "pend_loads", "ctrl",
-                "pend_msr")
+                "pend_msr", "addr_src")
 DMB_TYPES = ("all", "st", "ld")
 
 
@@ -180,6 +180,8 @@ class _Ctx:
         ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
         ev.addr_deps = ex.loads.leaves(kw["va"], pick=False)
         ev.pick_deps = ex.loads.leaves(kw["va"]) - ev.addr_deps
+        if ev.addr_deps or ev.pick_deps:
+            st.trk["addr_src"] = st.trk["addr_src"] | ev.addr_deps | ev.pick_deps
         ev.regs_before = tuple(st.regs)
         ev.ctrl = st.trk["ctrl"]
         ev.last_isb = st.trk["last_isb"]
@@ -359,7 +361,7 @@ class _Ctx:
             ex.add_event(st, ev)
         elif isinstance(eff, E.ISB):
             ev = ISBEvent(cpu=ex.cpu, index=0, guard=st.guard, step=self.step,
-                          ctrl=t["ctrl"], syncs=t["pend_msr"])
+                          ctrl=t["ctrl"], syncs=t["pend_msr"], addr_src=t["addr_src"])
             t["pend_msr"] = frozenset()
             t["last_isb"] = frozenset({ev})
             ex.add_event(st, ev)
@@ -392,12 +394,16 @@ class Executor:
                  sp=None, reduce_await: bool = True, cfg: CFG | None = None,
                  fetch: bool = False, end_before=(), prune_forks: bool = True,
                  load_hint: Callable[[int, int], int | None] | None = None,
-                 handled: bool = False):
+                 handled: bool = False, handler: tuple[int, int] | None = None):
         self.program = program
         # faults handled by executing the instruction again (CpuSetup.faults):
         # every explicit access is executed as attempt 1, then, if it faulted, an
         # exception entry and attempt 2 (see _retry)
         self.handled = handled
+        # or by a handler (litmus `P<n>.F` column): [start, end) of its code; an
+        # access outside it that faults enters it instead (see _enter_handler)
+        self.handler = handler
+        self._detached: list = []
         # load_hint(va, size): the value a load from a concrete VA is expected to read
         # (None: no guess); used only to choose not to run a loop's next iteration
         self.load_hint = load_hint
@@ -515,6 +521,13 @@ class Executor:
                     continue
             branch_pc = st.pc
             succ = self._step(st)
+            for h in self._detached:
+                # a fault handler's path: it ends in the handler, so it leaves the
+                # enclosing forks like a path that returns
+                for f2 in h.forks:
+                    outstanding[f2] += 1
+                work.append(h)
+            self._detached = []
             if not succ:
                 finished(st)
                 continue
@@ -607,7 +620,8 @@ class Executor:
             self._fetch(st, st.pc, step)
         ctx = _Ctx(self, st, step)
         op = decode(instr)
-        before = st.copy() if self.handled else None
+        in_handler = self.handler is not None and self.handler[0] <= st.pc < self.handler[1]
+        before = st.copy() if (self.handled or self.handler) and not in_handler else None
         try:
             op.run(ctx)
         except ModelError as e:
@@ -615,13 +629,21 @@ class Executor:
         if ctx.stop is not None:
             self._stop(st, ctx.stop[0], ctx.stop[1], step)
             return []
+        handler_path = None
         if before is not None and any(isinstance(e, Access) and not e.fetch
                                       for e in step.events):
-            why = self._retry(st, before, step, op, ctx)
+            if self.handler:
+                why = handler_path = self._enter_handler(st, before, step, ctx)
+                why = why if isinstance(why, str) else None
+            else:
+                why = self._retry(st, before, step, op, ctx)
             if why is not None:
                 self._stop(st, "unsupported", why, step)
                 return []
         nxt = st.pc + instr.size
+        if handler_path is not None:
+            self._detached.append(handler_path)      # never merges back (run)
+            return self._goto(st, nxt, step)
         if ctx.branch_info is None:
             return self._goto(st, nxt, step)
         cond, target, link, kind = ctx.branch_info
@@ -702,6 +724,46 @@ class Executor:
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
 
+    def _fault_accesses(self, step: Step, ctx, how: str) -> list | str:
+        """The explicit accesses of an instruction whose fault the CPU takes, or why
+        that is not modelled."""
+        accs = [e for e in step.events if isinstance(e, Access) and not e.fetch]
+        if ctx.branch_info is not None:
+            return f"a memory access that branches, in a thread whose faults are {how}"
+        if len(accs) == 2 and accs[0].atomic and accs[1].pair is accs[0]:
+            pass                        # an LSE atomic: one translation, one fault
+        elif len(accs) != 1:
+            return (f"an instruction with several memory accesses (pair, ...) in a thread "
+                    f"whose faults are {how}")
+        if accs[0].exclusive and not accs[0].atomic:
+            return f"a load/store-exclusive in a thread whose faults are {how}"
+        return accs
+
+    def _enter_handler(self, st: SymState, before: SymState, step: Step, ctx):
+        """Faults taken by a handler (litmus `P<n>.F`, herd7: the thread's fault
+        handler): `st` has just executed the instruction from `before`.  If it
+        faulted (a fresh Bool, `refault`, that the encoder ties to its fault
+        condition, as for _retry) the CPU takes the exception -- a FaultEntry event,
+        a context synchronization event -- and runs the handler from the registers
+        before the instruction; the handler's end ends the CPU's run.  `st` goes on
+        without the fault.  Returns the handler's path, or why it is not modelled."""
+        accs = self._fault_accesses(step, ctx, "taken by a handler")
+        if isinstance(accs, str):
+            return accs
+        g = before.guard
+        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
+        for a in accs:
+            a.attempt, a.refault = 1, hf
+        h = before
+        h.guard = _and(g, hf)
+        fe = FaultEntry(cpu=self.cpu, index=0, guard=h.guard, step=step,
+                        ctrl=h.trk["ctrl"], addr_src=h.trk["addr_src"], of=accs[0])
+        self.add_event(h, fe)
+        h.trk["last_isb"] = frozenset({fe})
+        h.pc = self.handler[0]
+        st.guard = _and(g, z3.Not(hf))
+        return h
+
     def _retry(self, st: SymState, before: SymState, step: Step, op, ctx) -> str | None:
         """Faults handled by executing the instruction again (herd7's `handled`, which
         `imprecise` means): `st` has just executed the instruction (attempt 1) from
@@ -712,17 +774,9 @@ class Executor:
         continuations merge at once, registers as if-then-else on `refault`.  Whether
         the retry may fault is the encoder's business (rule retry-must-not-fault).
         Returns a reason when the instruction is not modelled this way."""
-        accs = [e for e in step.events if isinstance(e, Access) and not e.fetch]
-        if ctx.branch_info is not None:
-            return "a memory access that branches, in a thread whose faults are handled"
-        if len(accs) == 2 and accs[0].atomic and accs[1].pair is accs[0]:
-            pass                        # an LSE atomic: one translation, one fault
-        elif len(accs) != 1:
-            return ("an instruction with several memory accesses (pair, ...) in a thread "
-                    "whose faults are handled by executing it again")
-        if accs[0].exclusive and not accs[0].atomic:
-            return ("a load/store-exclusive in a thread whose faults are handled by "
-                    "executing it again")
+        accs = self._fault_accesses(step, ctx, "handled by executing it again")
+        if isinstance(accs, str):
+            return accs
         g = before.guard
         hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
         for a in accs:
@@ -734,7 +788,7 @@ class Executor:
                      guard=st2.guard, prev_event=len(self.trace.events) - 1)
         self.trace.steps.append(step2)
         fe = FaultEntry(cpu=self.cpu, index=0, guard=st2.guard, step=step2,
-                        ctrl=st2.trk["ctrl"], of=accs[0])
+                        ctrl=st2.trk["ctrl"], addr_src=st2.trk["addr_src"], of=accs[0])
         self.add_event(st2, fe)
         st2.trk["last_isb"] = frozenset({fe})
         ctx2 = _Ctx(self, st2, step2)

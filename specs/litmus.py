@@ -198,10 +198,6 @@ def static_features(test: L.LitmusTest, extra_variants=()) -> list[tuple[str, in
     def note(feature, line):
         if all(f != feature for f, _ in found):
             found.append((feature, line))
-    for t in test.threads:
-        if t.handler:
-            note(f"fault handler ({t.name} column)",
-                 t.code[0][0] if t.code else test.header_line)
     for k, (v, line) in test.info.items():
         if k.upper() == "EL0":
             try:
@@ -262,25 +258,39 @@ FAULT_KINDS = {"MMU:Translation": "translation", "MMU:AccessFlag": "access-flag"
                "MMU:Permission": "permission"}
 
 
-def _routine_text(test: L.LitmusTest, th: L.Thread) -> str:
+def _routine_text(test: L.LitmusTest, th: L.Thread, handler: L.Thread | None = None) -> str:
     """GNU as source of one thread: labels renamed `P<n>__L`, linemarkers giving the
-    litmus file:line of each row, a `ret` at the end."""
-    ren = {lab: f"P{th.proc}__{lab}" for lab in th.labels}
-    pat = re.compile(r"(?<![\w.])(" + "|".join(re.escape(l) for l in
-                                              sorted(ren, key=len, reverse=True)) + r")(?![\w])") \
-        if ren else None
+    litmus file:line of each row, a `ret` at the end.  Its fault handler's code (the
+    `P<n>.F` column), if any, follows at `P<n>__F` (its own labels `P<n>F__L`), with a
+    `ret` that ends the thread, and `P<n>__F_end` just past it."""
     fn = test.file.replace('"', "")
+    ren = {lab: f"P{th.proc}__{lab}" for lab in th.labels}
+
+    def rows(code, ren):
+        pat = re.compile(r"(?<![\w.])(" + "|".join(re.escape(l) for l in
+                                                  sorted(ren, key=len, reverse=True))
+                         + r")(?![\w])") if ren else None
+        out = []
+        for line, text in code:
+            out.append(f'# {line} "{fn}"')
+            if text.endswith(":") and text[:-1] in ren:
+                out.append(ren[text[:-1]] + ":")
+                continue
+            if pat is not None:
+                text = pat.sub(lambda m: ren[m.group(1)], text)
+            out.append("\t" + text)
+        return out
     out = [".text", f".globl P{th.proc}", f".type P{th.proc}, %function", f"P{th.proc}:"]
-    for line, text in th.code:
-        out.append(f'# {line} "{fn}"')
-        if text.endswith(":") and text[:-1] in ren:
-            out.append(ren[text[:-1]] + ":")
-            continue
-        if pat is not None:
-            text = pat.sub(lambda m: ren[m.group(1)], text)
-        out.append("\t" + text)
+    out += rows(th.code, ren)
     out.append(f'# {th.code[-1][0] if th.code else test.header_line} "{fn}"')
     out.append("\tret")
+    if handler is not None:
+        hren = dict(ren, **{lab: f"P{th.proc}F__{lab}" for lab in handler.labels})
+        out.append(f"P{th.proc}__F:")
+        out += rows(handler.code, hren)
+        out.append(f'# {handler.code[-1][0] if handler.code else test.header_line} "{fn}"')
+        out.append("\tret")
+        out.append(f"P{th.proc}__F_end:")
     out.append(f".size P{th.proc}, .-P{th.proc}")
     return "\n".join(out) + "\n"
 
@@ -332,7 +342,8 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
     procs = test.procs
     ncpu = len(procs)
     # ---- code
-    src = "\n".join(_routine_text(test, th) for th in procs)
+    handlers = {t.proc: t for t in test.threads if t.handler}
+    src = "\n".join(_routine_text(test, th, handlers.get(th.proc)) for th in procs)
     prog = assemble_string(src, test.file)
     prog.layout(default_base=CODE_BASE)
     for ins in prog.instructions():
@@ -461,9 +472,12 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
         cpus.append(CpuSetup(c, f"P{c}", regs=regs[c],
                              sysregs={"ttbr0_el1": L0_BASE, "ttbr1_el1": TTBR1_TABLE,
                                       "sctlr_el1": 1}, el0=c in el0,
-                             faults="handled" if handled else "fatal"))
-    ninstr = max((sum(1 for _, t in th.code if not t.endswith(":")) for th in procs),
-                 default=1)
+                             faults="handler" if c in handlers else
+                             "handled" if handled else "fatal",
+                             handler=(f"P{c}__F", f"P{c}__F_end") if c in handlers else None))
+    ninstr = max((sum(1 for _, t in th.code if not t.endswith(":"))
+                  + (sum(1 for _, t in handlers[th.proc].code if not t.endswith(":")) + 1
+                     if th.proc in handlers else 0) for th in procs), default=1)
     has_back = any(_has_branch(th) for th in procs)
     if bound is None:
         bound = ninstr + 2 if not has_back else 3 * ninstr + 10
@@ -661,8 +675,6 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         s.add(c)
     for a in scen.assumptions:
         s.add(zb(a))
-    s.add(zb(fin.all_ended()))
-    s.add(filt)
 
     def check(*conds):
         if deadline is not None:
@@ -679,13 +691,20 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         s.pop()
         return r, m, why
 
-    # 1. out-of-model behaviour must be unreachable
+    # 1. out-of-model behaviour must be unreachable -- in any execution, not only in
+    #    those where every thread ends (a thread that stops on such an instruction
+    #    never ends: requiring it would hide the instruction and drop executions)
     ucond, parts = P.unsupported(enc)
     r, m, why = check(ucond)
     if r == z3.sat:
         stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
         raise LitmusUnsupported(f"reachable instruction the machine cannot execute: "
                                 f"{stop.detail}")
+    if r == z3.unknown:
+        res.status, res.reason = _unknown(why)
+        return
+    s.add(zb(fin.all_ended()))
+    s.add(filt)
     # 2. P and ~P
     r1, m1, why1 = check(prop)
     if r1 == z3.unknown:

@@ -58,8 +58,9 @@ def _iff(a, b):
 
 def _ctrl_loads_before(enc, rule_name, e):
     """The loads a po-earlier branch of e depends on are satisfied before e (e's
-    control dependencies, `e.ctrl`)."""
-    for l in e.ctrl:
+    control dependencies, `e.ctrl`); for a context synchronization event, so are the
+    loads the address of a po-earlier access depends on (`e.addr_src`)."""
+    for l in e.ctrl | getattr(e, "addr_src", frozenset()):
         if l in enc.pi:
             enc.add(rule_name, _imp(_and(enc.happens(e), enc.exec(l)), enc.pi[l] < e.t))
 
@@ -133,15 +134,29 @@ def retry_no_fault(enc):
 @rule("exception-entry-syncs", "Taking a fault is an exception entry, a context "
       "synchronization event (Arm ARM: exception entry is context synchronizing; herd7: "
       "a non-tag-check Fault event is in EXC-ENTRY, hence in IFB): with faults handled "
-      "by executing the instruction again, the loads a po-earlier branch depends on are "
-      "satisfied before it (IFB-ob: ctrl;[IFB];po), and no load of the retry or after it "
-      "is satisfied, and no translation of theirs is looked up, before it.  Only what "
+      "(by executing the instruction again, or by a handler), the loads a po-earlier "
+      "branch depends on are satisfied before it (IFB-ob: ctrl;[IFB];po), so are the "
+      "loads the faulting access's address depends on, by address or pick dependency "
+      "(addr;[M];po;[IFB];po and pick-addr-dep;tr-ib;[IFB];po), and the faulting "
+      "access's translation is looked up before it (tr-ib;[IFB];po: the fault is known "
+      "before the exception is taken); no load of the retry or handler or after it is "
+      "satisfied, and no translation of theirs is looked up, before it.  Only what "
       "rule isb-orders and walks-run-ahead say of an ISB.")
 def exception_entry_syncs(enc):
     for tr in enc.traces:
         for i in tr.events:
             if isinstance(i, FaultEntry):
                 _ctrl_loads_before(enc, "exception-entry-syncs", i)
+                a = i.of
+                if a is None:
+                    continue
+                if a in enc.u:
+                    enc.add("exception-entry-syncs",
+                            _imp(enc.happens(i), enc.u[a] < i.t))
+                for l in a.addr_deps | a.pick_deps:
+                    if l in enc.pi:
+                        enc.add("exception-entry-syncs",
+                                _imp(_and(enc.happens(i), enc.exec(l)), enc.pi[l] < i.t))
     for a in enc.accesses:
         for i in a.last_isb:
             if not isinstance(i, FaultEntry):
@@ -354,8 +369,9 @@ def dependencies(enc):
 
 
 @rule("isb-orders", "ISB is a context synchronization event: loads that a po-earlier "
-      "branch depends on are satisfied before it (herd7 IFB-ob: ctrl;[ISB]), and no load "
-      "after it is satisfied before it.")
+      "branch depends on are satisfied before it (herd7 IFB-ob: ctrl;[ISB]), and so are "
+      "the loads the address of a po-earlier access depends on (addr;[M];po;[ISB] and "
+      "pick-addr-dep;[M];po;[ISB]), and no load after it is satisfied before it.")
 def isb_orders(enc):
     for tr in enc.traces:
         for i in tr.events:
