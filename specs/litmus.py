@@ -37,8 +37,12 @@ The mapping
   herd's kind: exists / ~exists -> Allowed unless Never (Forbidden); forall -> Required
   when Always, Forbidden when Never, else Allowed.
 
-What is reported as unsupported, never guessed: fault handlers (`P1.F` columns; the
-`skip` variant; under `imprecise`, a retried exclusive or pair access),
+A thread with a fault handler column (`P1.F`) has CpuSetup.faults = 'handler': its
+code follows the thread's at `P<n>__F`, a faulting access of the thread enters it
+after an exception entry, and its end ends the thread.
+
+What is reported as unsupported, never guessed: exception return (`ERET` reached in
+a handler; the `skip` variant; under `imprecise`, a retried exclusive or pair access),
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
 gives them a Permission fault), MTE, `ifetch`, stage 2,
 instructions the machine has no semantics for (CASP, ERET, ...), label values, memory
@@ -78,8 +82,8 @@ TYPE_SIZES = {"char": 1, "int8_t": 1, "uint8_t": 1, "short": 2, "int16_t": 2,
 # `precise` is herd's `fatal`; `imprecise` is herd's `handled` (lib/fault.ml): a faulting
 # instruction without a handler is executed again once, and an execution in which it
 # (or a later instruction of its thread) faults again is discarded -- CpuSetup.faults =
-# 'handled' (rules retry-must-not-fault, exception-entry-syncs).  A handler column
-# (`P1.F`) stays unsupported.
+# 'handled' (rules retry-must-not-fault, exception-entry-syncs).  A thread with a
+# handler column (`P1.F`) runs the handler instead, under any of them ('handler').
 KNOWN_VARIANTS_OK = {"vmsa", "kvm", "fatal", "ets2", "precise", "imprecise", "handled",
                      "sync", "async", "asymmetric", "asym"}
 HANDLED_VARIANTS = {"imprecise", "handled"}

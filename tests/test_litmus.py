@@ -769,3 +769,43 @@ def test_fault_handler_column(valid, handler, want):
     assert got == want, (r.status, r.reason)
     if want == "unsupported":
         assert "eret" in r.reason
+
+
+PICK_ISB = """AArch64 MP+dmb+pickaddrpo-isb
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; 1:X5=w; }
+ P0          | P1                  ;
+ MOV W0,#1   | LDR W0,[X1]         ;
+ STR W0,[X1] | CMP W0,#1           ;
+ DMB SY      | CSEL W6,WZR,WZR,EQ  ;
+ MOV W2,#1   | LDR W4,[X5,W6,SXTW] ;
+ STR W2,[X3] | %-19s ;
+             | LDR W2,[X3]         ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+PICK_FAULT = """AArch64 MP+dmb+pickaddr-fault
+{ [PTE(z)]=(oa:PA(z), valid:0); 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; 1:X5=z; }
+ P0          | P1                   | P1.F        ;
+ MOV W0,#1   | LDR W0,[X1]          |             ;
+ STR W0,[X1] | CMP W0,#1            |             ;
+ DMB SY      | CSEL W6,WZR,WZR,EQ   | LDR W2,[X3] ;
+ MOV W2,#1   | %-20s |             ;
+ STR W2,[X3] |                      |             ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+
+@pytest.mark.parametrize("text,want", [
+    # herd7 IFB-ob: [Exp & R]; pick-addr-dep; [Exp & M]; po; [IFB]; po -- the load of
+    # y, which the address of the load of w depends on (through a CSEL of equal
+    # values: a pick dependency), is ordered before what follows the ISB
+    (PICK_ISB % "ISB", "Never"),
+    (PICK_ISB % "NOP", "Sometimes"),
+    # ... and before what follows an exception entry: the faulting load's address
+    # pick-depends on y (pick-addr-dep; tr-ib; [IFB]; po), the handler reads x
+    (PICK_FAULT % "LDR W8,[X5,W6,SXTW]", "Never"),
+    (PICK_FAULT % "LDR W8,[X5]", "Sometimes"),
+])
+def test_context_synchronization_orders_address_sources(text, want):
+    r = SL.run(L.parse_litmus(text, "t.litmus"))
+    assert r.status == "ok" and r.observation == want, (r.status, r.reason)
