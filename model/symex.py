@@ -180,8 +180,11 @@ class _Ctx:
         ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
         ev.addr_deps = ex.loads.leaves(kw["va"], pick=False)
         ev.pick_deps = ex.loads.leaves(kw["va"]) - ev.addr_deps
-        if ev.addr_deps or ev.pick_deps:
-            st.trk["addr_src"] = st.trk["addr_src"] | ev.addr_deps | ev.pick_deps
+        if ev.pick_deps:
+            # (an address dependency already orders its loads before the access's
+            # lookup, and so before a later ISB: rule addr-dep-orders-walks; a pick
+            # dependency orders no walk, so a later ISB needs them: rule isb-orders)
+            st.trk["addr_src"] = st.trk["addr_src"] | ev.pick_deps
         ev.regs_before = tuple(st.regs)
         ev.ctrl = st.trk["ctrl"]
         ev.last_isb = st.trk["last_isb"]

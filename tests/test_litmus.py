@@ -801,6 +801,9 @@ exists (1:X0=1 /\\ 1:X2=0)
     # values: a pick dependency), is ordered before what follows the ISB
     (PICK_ISB % "ISB", "Never"),
     (PICK_ISB % "NOP", "Sometimes"),
+    # (an address dependency proper orders the load before the access's translation,
+    # and so before the ISB: rule addr-dep-orders-walks)
+    (PICK_ISB.replace("CSEL W6,WZR,WZR,EQ", "EOR W6,W0,W0      ") % "ISB", "Never"),
     # ... and before what follows an exception entry: the faulting load's address
     # pick-depends on y (pick-addr-dep; tr-ib; [IFB]; po), the handler reads x
     (PICK_FAULT % "LDR W8,[X5,W6,SXTW]", "Never"),

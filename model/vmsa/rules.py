@@ -60,7 +60,8 @@ def _ctrl_loads_before(enc, rule_name, e):
     """The loads a po-earlier branch of e depends on are satisfied before e (e's
     control dependencies, `e.ctrl`); for a context synchronization event, so are the
     loads the address of a po-earlier access depends on (`e.addr_src`)."""
-    for l in e.ctrl | getattr(e, "addr_src", frozenset()):
+    extra = getattr(e, "addr_src", frozenset()) - e.ctrl
+    for l in (*e.ctrl, *extra):         # (ctrl first: the formula's order stays put)
         if l in enc.pi:
             enc.add(rule_name, _imp(_and(enc.happens(e), enc.exec(l)), enc.pi[l] < e.t))
 
