@@ -536,6 +536,8 @@ class Encoding:
             return True
         if a.cpu not in self.handled:
             return False
+        if getattr(self.scen.cpus[a.cpu], "faults", "") == "handler":
+            return a.handler_code        # (after an ERET the thread's code runs again)
         return Or(*[x.refault for x in self.traces[a.cpu].events[:a.index]
                     if isinstance(x, Access) and x.attempt == 1 and x.refault is not None
                     and not (x.atomic and x.is_store)])

@@ -117,6 +117,7 @@ class Access(Event):
     acq_before: frozenset = frozenset()
     rel_cover: frozenset = frozenset()   # release store: accesses before it on its path
     regs_before: tuple = ()              # X0..X30 when the access executes (for outcomes)
+    handler_code: bool = False           # made by a fault handler's code (litmus P<n>.F)
     fetch: bool = False                  # an instruction fetch (rule fetch-translation), not
                                          # an explicit load: translated, reads no value
     # Faults handled by executing the instruction again (CpuSetup.faults = 'handled',
@@ -179,6 +180,14 @@ class ISBEvent(Event):
     syncs: frozenset = frozenset()
 
     kind = "isb"
+
+
+@dataclass(eq=False, repr=False)
+class ExceptionReturn(ISBEvent):
+    """ERET at the end of a fault handler (litmus P<n>.F): a context synchronization
+    event (herd7: EXC-RET is in IFB), ordered by the ISB rules; execution goes on at
+    ELR_EL1."""
+    kind = "exception-return"
 
 
 @dataclass(eq=False, repr=False)

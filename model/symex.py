@@ -29,7 +29,8 @@ from . import effects as E
 from .solving import check
 from . import values as V
 from .cfg import CFG, EXIT
-from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, FaultEntry, ISBEvent,
+from .events import (TRANSLATION_REGS, Access, Barrier, CpuTrace, Event, ExceptionReturn,
+                     FaultEntry, ISBEvent,
                      Other, Return, Step, Stop, SysRegWrite, TLBIEvent)
 from .isa import decode
 
@@ -178,6 +179,7 @@ class _Ctx:
     def _access(self, **kw) -> Access:
         st, ex = self.st, self.ex
         ev = Access(cpu=ex.cpu, index=0, guard=st.guard, step=self.step, **kw)
+        ev.handler_code = ex.in_handler_code(st.pc)
         ev.addr_deps = ex.loads.leaves(kw["va"], pick=False)
         ev.pick_deps = ex.loads.leaves(kw["va"]) - ev.addr_deps
         if ev.pick_deps:
@@ -379,6 +381,20 @@ class _Ctx:
             what = type(eff).__name__.lower() + " " + (eff.op if hasattr(eff, "op") else eff.kind)
             ex.add_event(st, Other(cpu=ex.cpu, index=0, guard=st.guard, step=self.step,
                                    what=what))
+        elif (isinstance(eff, E.Exception_) and eff.kind == "eret"
+              and ex.in_handler_code(st.pc)):
+            # the end of a fault handler: back to ELR_EL1 through a context
+            # synchronization event (herd7: EXC-RET is in IFB)
+            elr = st.sysregs.get("elr_el1")
+            if elr is None or not V.is_concrete(elr):
+                self.stop = ("unsupported", "eret to an ELR_EL1 that is not a known address")
+                return
+            ev = ExceptionReturn(cpu=ex.cpu, index=0, guard=st.guard, step=self.step,
+                                 ctrl=t["ctrl"], syncs=t["pend_msr"], addr_src=t["addr_src"])
+            t["pend_msr"] = frozenset()
+            t["last_isb"] = frozenset({ev})
+            ex.add_event(st, ev)
+            self.branch_info = (True, V.as_int(elr), False, "b")
         elif isinstance(eff, E.Exception_):
             self.stop = ("unsupported", f"{eff.kind}: exception-generating instructions "
                                         f"are not modelled")
@@ -623,7 +639,7 @@ class Executor:
             self._fetch(st, st.pc, step)
         ctx = _Ctx(self, st, step)
         op = decode(instr)
-        in_handler = self.handler is not None and self.handler[0] <= st.pc < self.handler[1]
+        in_handler = self.in_handler_code(st.pc)
         before = st.copy() if (self.handled or self.handler) and not in_handler else None
         try:
             op.run(ctx)
@@ -727,6 +743,10 @@ class Executor:
         # if one side ended at once (an await back edge), there is no fork to merge
         return out
 
+    def in_handler_code(self, pc: int) -> bool:
+        """Is `pc` in the CPU's fault handler (litmus P<n>.F)?"""
+        return self.handler is not None and self.handler[0] <= pc < self.handler[1]
+
     def _fault_accesses(self, step: Step, ctx, how: str) -> list | str:
         """The explicit accesses of an instruction whose fault the CPU takes, or why
         that is not modelled."""
@@ -764,6 +784,7 @@ class Executor:
         self.add_event(h, fe)
         h.trk["last_isb"] = frozenset({fe})
         h.pc = self.handler[0]
+        h.sysregs["elr_el1"] = V.const(step.instr.address, 64)   # the faulting instruction
         st.guard = _and(g, z3.Not(hf))
         return h
 

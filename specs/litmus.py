@@ -45,7 +45,7 @@ What is reported as unsupported, never guessed: exception return (`ERET` reached
 a handler; the `skip` variant; under `imprecise`, a retried exclusive or pair access),
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
 gives them a Permission fault), MTE, `ifetch`, stage 2,
-instructions the machine has no semantics for (CASP, ERET, ...), label values, memory
+instructions the machine has no semantics for (CASP, ERET outside a handler, ...), memory
 attributes, mixed-size accesses.  A store through a db:0 page takes a Permission fault
 (Features.write_permission), as in herd, unless its CPU has TTHM=HD and the page dbm:1.
 TTHM=HA / HD are Features.hw_af / hw_db: the walker sets AF (and the dirty state) with
@@ -217,8 +217,6 @@ def static_features(test: L.LitmusTest, extra_variants=()) -> list[tuple[str, in
             note(f"variant `{var}`", line)
 
     def val(v, line):
-        if isinstance(v, L.LabelVal):
-            note(f"label values ({v})", line)
         if isinstance(v, L.PteVal):
             if v.attrs:
                 note("memory attributes (attrs:...)", line)
@@ -297,6 +295,14 @@ def _routine_text(test: L.LitmusTest, th: L.Thread, handler: L.Thread | None = N
         out.append(f"P{th.proc}__F_end:")
     out.append(f".size P{th.proc}, .-P{th.proc}")
     return "\n".join(out) + "\n"
+
+
+def _label_value(label_addr: dict, v: L.LabelVal, line) -> int:
+    """herd's `label:"P1:L0"`: the address of label L0 of P1's code."""
+    a = label_addr.get((v.proc, v.label))
+    if a is None:
+        raise FrontEndError(f"no label {v.label} in P{v.proc}'s code ({v})", line=line)
+    return a
 
 
 def encode_pte(pv: L.PteVal, pa_of, default_name: str | None, line=None) -> int:
@@ -406,6 +412,8 @@ def build(test: L.LitmusTest, *, bound: int | None = None, variants=()) -> Litmu
             return pa[v.name]
         if isinstance(v, L.PteVal):
             return encode_pte(v, pa_of, default_pte, line)
+        if isinstance(v, L.LabelVal):
+            return _label_value(label_addr, v, line)
         raise LitmusUnsupported(f"value {v}", line)
 
     # herd: a register the init block does not set holds 0
@@ -556,6 +564,8 @@ class _CondBuilder:
             return lit.pa[v.name]
         if isinstance(v, L.PteVal):
             return encode_pte(v, lambda n: lit.pa[n], default_pte, line)
+        if isinstance(v, L.LabelVal):
+            return _label_value(lit.label_addr, v, line)
         raise LitmusUnsupported(f"value {v}", line)
 
     def eq(self, p: L.Eq):

@@ -116,6 +116,16 @@ def retry_no_fault(enc):
     for tr in enc.traces:
         if tr.cpu not in enc.handled:
             continue
+        if getattr(enc.scen.cpus[tr.cpu], "faults", "") == "handler":
+            # with a handler (litmus P<n>.F) only a fault of the handler's own code
+            # drops the execution; the thread's code may fault again after an ERET
+            for a in tr.events:
+                if isinstance(a, Access) and a.handler_code and not a.fetch \
+                        and not (a.atomic and a.is_store):
+                    f = enc.fault.get(a, False)
+                    if V.concrete_bool(f) is not False:
+                        enc.add("retry-must-not-fault", _imp(enc.happens(a), _not(f)))
+            continue
         firsts = []                     # attempt-1 accesses earlier in the list
         for a in tr.events:
             if not isinstance(a, Access) or a.fetch or (a.atomic and a.is_store):
