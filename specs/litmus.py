@@ -39,10 +39,11 @@ The mapping
 
 A thread with a fault handler column (`P1.F`) has CpuSetup.faults = 'handler': its
 code follows the thread's at `P<n>__F`, a faulting access of the thread enters it
-after an exception entry, and its end ends the thread.
+after an exception entry, and its end ends the thread -- or its ERET returns to
+ELR_EL1.  `label:"P1:L0"` is the address of P1's label L0.
 
-What is reported as unsupported, never guessed: exception return (`ERET` reached in
-a handler; the `skip` variant; under `imprecise`, a retried exclusive or pair access),
+What is reported as unsupported, never guessed: the `skip` variant; under
+`imprecise`, a retried exclusive or pair access,
 privileged instructions in EL0 threads (EL0 threads themselves are modelled: AP[1] = 0
 gives them a Permission fault), MTE, `ifetch`, stage 2,
 instructions the machine has no semantics for (CASP, ERET outside a handler, ...), memory
