@@ -297,7 +297,11 @@ def _instr_step(enc, m, e, pending, key=False) -> TraceStep:
         if e in enc.mmu:
             data["mmu"] = bool(_true(m, zb_(enc.mmu[e])))
     elif isinstance(e, FaultEntry):
-        text = f"{text}   [exception entry: the fault is taken; the instruction is executed again]"
+        if getattr(enc.scen.cpus[e.cpu], "faults", "") == "handler":
+            text = f"{text}   [exception entry: the fault is taken; the handler runs]"
+        else:
+            text = (f"{text}   [exception entry: the fault is taken; the instruction is "
+                    f"executed again]")
     elif isinstance(e, TLBIEvent):
         eff = e.effect
         extra = []

@@ -773,6 +773,11 @@ def test_fault_handler_column(valid, handler, cond, want):
     r = SL.run(L.parse_litmus(HANDLER % ((valid,) + handler + (cond,)), "h.litmus"))
     got = r.observation if r.status == "ok" else r.status
     assert got == want, (r.status, r.reason)
+    if valid == 0 and want != "Never":
+        # the trace says what happened at the fault
+        texts = [s.text for s in r.pos_trace.steps]
+        assert any("the handler runs" in t for t in texts), texts
+        assert not any("executed again" in t for t in texts), texts
 
 
 PICK_ISB = """AArch64 MP+dmb+pickaddrpo-isb
