@@ -432,9 +432,17 @@ def tamper_release_overtaken(rep):
 
 
 def tamper_acquire_late(rep):
-    """The load after the load-acquire satisfied before it."""
+    """The load after the load-acquire satisfied before it -- reading what memory held
+    then, so that only the ordering rule is broken (whatever the trace around it)."""
     acq = _instr(rep, "ldar")
-    _instr(rep, "ldr x2")["data"]["satisfied"] = acq["data"]["satisfied"] - 1
+    ld = _instr(rep, "ldr x2")
+    t = acq["data"]["satisfied"] - 1
+    seen = [(v["time"], v["data"]["value"]) for v in _steps(rep)
+            if v["kind"] == "visible" and v["data"]["to"] != "own-walker"
+            and v["data"]["pa"] == ld["data"]["pa"] and v["time"] < t]
+    value = max(seen)[1] if seen else "0x0"
+    ld["data"]["satisfied"], ld["data"]["value"] = t, value
+    ld["changes"] = {r: value for r in ld["changes"]}
 
 
 def tamper_program_order(rep):
