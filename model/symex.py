@@ -762,6 +762,22 @@ class Executor:
             return f"a load/store-exclusive in a thread whose faults are {how}"
         return accs
 
+    def _refault(self, accs) -> z3.BoolRef:
+        """The fresh Bool "this instruction's first attempt faulted" (the encoder ties
+        it to the fault condition: rules.py retry_taken), set on its accesses."""
+        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
+        for a in accs:
+            a.attempt, a.refault = 1, hf
+        return hf
+
+    def _exception_entry(self, st: SymState, step: Step, of: Access):
+        """The exception entry of the fault of access `of` on path `st`: a context
+        synchronization event (rule exception-entry-syncs)."""
+        fe = FaultEntry(cpu=self.cpu, index=0, guard=st.guard, step=step,
+                        ctrl=st.trk["ctrl"], addr_src=st.trk["addr_src"], of=of)
+        self.add_event(st, fe)
+        st.trk["last_isb"] = frozenset({fe})
+
     def _enter_handler(self, st: SymState, before: SymState, step: Step, ctx):
         """Faults taken by a handler (litmus `P<n>.F`, herd7: the thread's fault
         handler): `st` has just executed the instruction from `before`.  If it
@@ -774,15 +790,10 @@ class Executor:
         if isinstance(accs, str):
             return accs
         g = before.guard
-        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
-        for a in accs:
-            a.attempt, a.refault = 1, hf
+        hf = self._refault(accs)
         h = before
         h.guard = _and(g, hf)
-        fe = FaultEntry(cpu=self.cpu, index=0, guard=h.guard, step=step,
-                        ctrl=h.trk["ctrl"], addr_src=h.trk["addr_src"], of=accs[0])
-        self.add_event(h, fe)
-        h.trk["last_isb"] = frozenset({fe})
+        self._exception_entry(h, step, accs[0])
         h.pc = self.handler[0]
         h.sysregs["elr_el1"] = V.const(step.instr.address, 64)   # the faulting instruction
         st.guard = _and(g, z3.Not(hf))
@@ -802,19 +813,14 @@ class Executor:
         if isinstance(accs, str):
             return accs
         g = before.guard
-        hf = z3.Bool(f"refault_{self.cpu}_{accs[0].index}")
-        for a in accs:
-            a.attempt, a.refault = 1, hf
+        hf = self._refault(accs)
         # attempt 2, from the registers before the instruction
         st2 = before
         st2.guard = _and(g, hf)
         step2 = Step(cpu=self.cpu, order=len(self.trace.steps), instr=step.instr,
                      guard=st2.guard, prev_event=len(self.trace.events) - 1)
         self.trace.steps.append(step2)
-        fe = FaultEntry(cpu=self.cpu, index=0, guard=st2.guard, step=step2,
-                        ctrl=st2.trk["ctrl"], addr_src=st2.trk["addr_src"], of=accs[0])
-        self.add_event(st2, fe)
-        st2.trk["last_isb"] = frozenset({fe})
+        self._exception_entry(st2, step2, accs[0])
         ctx2 = _Ctx(self, st2, step2)
         try:
             op.run(ctx2)

@@ -148,9 +148,8 @@ def retry_no_fault(enc):
       "(by executing the instruction again, or by a handler), the loads a po-earlier "
       "branch depends on are satisfied before it (IFB-ob: ctrl;[IFB];po), so are the "
       "loads the faulting access's address depends on, by address or pick dependency "
-      "(addr;[M];po;[IFB];po and pick-addr-dep;tr-ib;[IFB];po), and the faulting "
-      "access's translation is looked up before it (tr-ib;[IFB];po: the fault is known "
-      "before the exception is taken); no load of the retry or handler or after it is "
+      "(addr;[M];po;[IFB];po and pick-addr-dep;tr-ib;[IFB];po); no load of the retry "
+      "or handler or after it is "
       "satisfied, and no translation of theirs is looked up, before it.  Only what "
       "rule isb-orders and walks-run-ahead say of an ISB.")
 def exception_entry_syncs(enc):
@@ -161,9 +160,8 @@ def exception_entry_syncs(enc):
                 a = i.of
                 if a is None:
                     continue
-                if a in enc.u:
-                    enc.add("exception-entry-syncs",
-                            _imp(enc.happens(i), enc.u[a] < i.t))
+                # (its translation is looked up before it already: u <= t, rule
+                # walks-run-ahead, and the entry comes after the access in po)
                 for l in a.addr_deps | a.pick_deps:
                     if l in enc.pi:
                         enc.add("exception-entry-syncs",
