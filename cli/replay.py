@@ -16,7 +16,8 @@ re-executes the trace without the solver:
 2. The trace's claims about memory are then checked against the stores the CPUs
    made and the scenario's initial memory: every load and every walk read returns
    the latest store (in the order stores become visible to everyone) visible to its
-   reader at its time — a CPU's own earlier stores at once to its loads, to its own
+   reader at its time; a read-modify-write (load-/store-exclusive, LSE atomic) is
+   atomic in that order — a CPU's own earlier stores at once to its loads, to its own
    walker from the step the store reaches it, to others from the step it reaches
    everyone; each walk starts at the TTBR and follows its table descriptors.
 3. The machine's steps must be legal: a store reaches its walker and then everyone
@@ -123,6 +124,9 @@ class Replay:
         self.access_kind: dict = {}     # step n -> acquire/noret (loads), release (stores)
         self.barrier_of: dict = {}      # step n -> the DMB/DSB its instruction makes
         self.returned: dict = {}        # cpu -> whether it returned from its routine
+        self.rmw: list = []             # (read step, write step, "exclusive" | "atomic")
+        self.read_from: dict = {}       # load step n -> the store it reads (None: initial)
+        self.translated_as: dict = {}   # an atomic's write event -> its read's: one translation
 
     def fail(self, s, msg):
         where = f"step {s['n']} (CPU{s['cpu']}{', ' + s['loc'] if s.get('loc') else ''})" \
@@ -351,6 +355,7 @@ class Replay:
                     self.fail(s, f"the load reads {want:#x} from PA {d['pa']}, the trace says "
                                  f"{d['value']}")
                 reads.setdefault((s["cpu"], _int(d["pa"]), d["size"]), []).append((index, e, s))
+                self.read_from[s["n"]] = e
             if s["kind"] in ("fill", "fault"):
                 before = int(d["for"].split(".")[1]) if d.get("for") else None
                 want = self.value_at(_int(d["desc_addr"]), 8, s["cpu"], s["time"], walker=True,
@@ -359,6 +364,7 @@ class Replay:
                     self.fail(s, f"the walk reads {want:#x} at {d['desc_name']} "
                                  f"({d['desc_addr']}), the trace says {d['desc']}")
         self.check_read_coherence(reads)
+        self.check_atomicity()
 
     def check_read_coherence(self, reads: dict):
         """One CPU's reads of one location, against the order stores reach everyone
@@ -384,6 +390,36 @@ class Replay:
                         self.fail(s, f"the load reads a store to PA {pa:#x} that comes after "
                                      f"its own CPU's later store of step {w['step']['n']} "
                                      f"(coherence, CoRW)")
+
+    def check_atomicity(self):
+        """A read-modify-write -- a load-exclusive and the store-exclusive that
+        succeeds after it, or an LSE atomic's read and write -- is atomic: its write
+        comes after the store its read read in coherence order (the order stores
+        reach everyone), and no other store to the location comes between the two
+        (rules exclusive-atomic and atomic-rmw).  An atomic's read is also satisfied
+        before its own write is visible."""
+        for rd, wr, kind in self.rmw:
+            rule = "exclusive-atomic" if kind == "exclusive" else "atomic-rmw"
+            pa, size = _int(wr["data"]["pa"]), wr["data"]["size"]
+            if _int(rd["data"]["pa"]) != pa:
+                self.fail(wr, f"the {'store-exclusive' if kind == 'exclusive' else 'atomic'} "
+                              f"writes PA {pa:#x}, its read (step {rd['n']}) read PA "
+                              f"{rd['data']['pa']} (rule {rule})")
+            w = self.log[wr["data"]["event"]]
+            e = self.read_from.get(rd["n"])
+            lo = e["p"] if e else -1
+            if w["p"] <= lo:
+                self.fail(wr, f"the write reaches everyone at {w['p']}, not after the store "
+                              f"its read (step {rd['n']}) read, at {lo} (rule {rule})")
+            for o in self.log.values():
+                if o is not w and o["pa"] == pa and o["size"] == size and lo < o["p"] < w["p"]:
+                    self.fail(wr, f"the store of step {o['step']['n']} to PA {pa:#x} comes "
+                                  f"between this write and the store its read (step "
+                                  f"{rd['n']}) read, in coherence order: the read-modify-"
+                                  f"write is not atomic (rule {rule})")
+            if kind == "atomic" and not w["q"] > rd["data"].get("satisfied", rd["time"]):
+                self.fail(wr, f"the atomic's write is visible to its own CPU at {w['q']}, "
+                              f"before its read (step {rd['n']}) is satisfied (rule {rule})")
 
     def check_walks(self):
         from ..model import values as V
@@ -611,8 +647,9 @@ class Replay:
             if s["kind"] != "instr" or d.get("kind") not in ("load", "store", "fetch") \
                     or not d.get("mmu", False):
                 continue
+            ev = self.translated_as.get(d["event"], d["event"])
             fills = [f for tag, ss in self.chains.items() for f in ss
-                     if f["data"].get("for") == d["event"]]
+                     if f["data"].get("for") == ev]
             leaf = [f for f in fills if f["data"].get("entry") in ("leaf", "invalid")]
             if not leaf:
                 self.fail(s, "the access has no translation in the trace")
@@ -924,6 +961,7 @@ class FinalState:
 
 
 def _ctx_class():
+    from ..model import values as V
     from ..model.runner import ConcreteContext
     from ..model.values import _mk
 
@@ -939,6 +977,8 @@ def _ctx_class():
             self.seen = []
             self.before = {}
             self.noret = False
+            self.exclusive_read = None      # the load-exclusive that armed the monitor
+            self.atomic_read = None         # an atomic's read, while it runs
 
         def _want(self, kind):
             s = self.current
@@ -966,6 +1006,9 @@ def _ctx_class():
                 self.replay.fail(s, f"the load is from VA {a:#x}, the trace says {d.get('va')}")
             if exclusive:
                 self.monitor = (a, size)
+                self.exclusive_read = s
+            if self.atomic_read is False:
+                self.atomic_read = s
             v = _int(d.get("value")) or 0
             return _mk(v, size * 8)
 
@@ -979,27 +1022,61 @@ def _ctx_class():
             if a != _int(d.get("va")) or v != _int(d.get("value")) or size != d.get("size"):
                 self.replay.fail(s, f"the store writes {v:#x} ({size} bytes) to VA {a:#x}, the "
                                     f"trace says {d.get('value')} to {d.get('va')}")
+            if self.atomic_read:
+                self.replay.rmw.append((self.atomic_read, s, "atomic"))
+                self._one_translation(s)
+
+        def _one_translation(self, write):
+            if self.atomic_read:
+                self.replay.translated_as[write["data"]["event"]] = \
+                    self.atomic_read["data"]["event"]
 
         def atomic(self, addr, size, new_of, *, acquire=False, release=False, ret=True):
             # an atomic whose old value no register receives (ST<op>, LD<op> to XZR):
             # its read is not ordered by a DMB LD / DSB LD before it (herd7 NoRet)
             self.noret = not ret
+            self.atomic_read = False
+
+            def written(old):
+                # a CAS whose comparison fails writes nothing, or writes back the value
+                # it read (model/symex.py: atomic); the trace says which
+                new, w = new_of(old)
+                if V.concrete_bool(w) is False and self.queue \
+                        and self.queue[0]["data"].get("kind") == "store":
+                    if self.queue[0]["data"].get("failed"):
+                        self._one_translation(self._want("store"))
+                        self.seen.append(("store", None))
+                    else:
+                        return old, True
+                return new, w
             try:
-                return super().atomic(addr, size, new_of, acquire=acquire, release=release,
+                return super().atomic(addr, size, written, acquire=acquire, release=release,
                                       ret=ret)
             finally:
                 self.noret = False
+                self.atomic_read = None
 
         def store_exclusive(self, addr, size, value, *, release=False):
             s = self.queue[0] if self.queue else self._want("store")
+            rd, self.exclusive_read = self.exclusive_read, None
             if s["data"].get("failed"):
                 self._want("store")
                 self.seen.append(("store", None))
                 self.monitor = None
                 return _mk(1, 32)
             self.monitor = None
+            if rd is None:
+                # the model pairs a store-exclusive with the last load-exclusive before
+                # it (none after a CLREX or an earlier store-exclusive): none, it fails
+                self.replay.fail(s, "the store-exclusive succeeds, but no load-exclusive "
+                                    "armed the monitor (rule exclusive-atomic)")
             self.store(addr, size, value, release=release)
+            self.replay.rmw.append((rd, s, "exclusive"))
             return _mk(0, 32)
+
+        def clear_exclusive(self):
+            super().clear_exclusive()
+            self.exclusive_read = None
 
         def write_sysreg(self, name, value):
             from ..model.events import TRANSLATION_REGS

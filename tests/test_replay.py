@@ -557,3 +557,140 @@ def test_trace_breaking_read_coherence_is_rejected(coherence_trace, what, fn):
     fn(rep)
     rc, out = replay(work, rep)
     assert rc == 1 and out.startswith("REJECTED") and f"coherence, {what}" in out, out
+
+
+RMW_ASM = """
+	.text
+	.globl	inc_exclusive
+inc_exclusive:
+	add	x4, x0, #8
+1:	ldxr	x1, [x4]
+	add	x1, x1, #1
+	stxr	w2, x1, [x4]
+	cbnz	w2, 1b
+	ret
+	.globl	inc_ldadd
+inc_ldadd:
+	mov	x3, #1
+	add	x4, x0, #8
+	ldadd	x3, x1, [x4]
+	ret
+	.globl	set_cas
+set_cas:
+	mov	x1, #0
+	mov	x3, #1
+	add	x4, x0, #8
+	cas	x1, x3, [x4]
+	ret
+"""
+
+RMW = {"exclusive": "inc_exclusive", "ldadd": "inc_ldadd", "cas": "set_cas"}
+
+
+@pytest.fixture(scope="module")
+def rmw_traces(tmp_path_factory):
+    """Two CPUs each run one read-modify-write of a word (a load-exclusive/
+    store-exclusive loop, an LDADD, a CAS of 0 to 1); the word does not stay 0."""
+    work = tmp_path_factory.mktemp("rmw")
+    out = {}
+    for kind, entry in RMW.items():
+        rc, rep = _two_cpu_post(work, kind, RMW_ASM, (entry, entry), "the word stays clear")
+        assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+        out[kind] = rep
+    return work, out
+
+
+@pytest.mark.parametrize("kind", sorted(RMW))
+def test_read_modify_write_traces_replay(rmw_traces, kind):
+    """Each trace replays.  An LSE atomic's write uses its read's translation (the
+    trace has no walk of its own for it), and a CAS whose comparison fails may write
+    back the value it read: replay rejected both before it knew."""
+    work, reps = rmw_traces
+    assert reps[kind][0]["replay"]["status"] == "CONFIRMED", reps[kind][0]["replay"]
+    rc, out = replay(work, reps[kind])
+    assert rc == 0, out
+
+
+def _rmw_steps(rep):
+    steps = _steps(rep)
+    loads = [s for s in steps if s["kind"] == "instr" and s["data"].get("kind") == "load"]
+    stores = [s for s in steps if s["kind"] == "instr" and s["data"].get("kind") == "store"]
+    visible = {s["data"]["store"]: s for s in steps if s["kind"] == "visible"}
+    return loads, stores, visible
+
+
+def tamper_lost_update(rep):
+    """The CPU whose write comes second in coherence order reads the initial 0, not
+    the first CPU's 1 (the first write now reaches everyone just as that read is
+    satisfied), and writes 1: each CPU's run and every read's value stay consistent,
+    but the other CPU's write falls between its read and its write -- a lost update."""
+    loads, stores, visible = _rmw_steps(rep)
+    first, second = sorted(stores, key=lambda s: visible[s["data"]["event"]]["time"])
+    ld = next(s for s in loads if s["cpu"] == second["cpu"])
+    assert ld["data"]["value"] == "0x1"
+    at = ld["data"]["satisfied"]
+    assert visible[second["data"]["event"]]["time"] > at
+    visible[first["data"]["event"]]["time"] = at
+    _load_reads(ld, 0, at)
+    for s in (s for s in _steps(rep) if s["cpu"] == second["cpu"]):
+        for x in s["data"].get("locals", []):
+            if x["text"].startswith("add x1"):
+                x["changes"] = {"x1": "0x1"}
+        if s is second:
+            s["data"]["value"] = "0x1"
+            s["changes"] = {r: ("0x0" if r == "x1" else v) for r, v in s["changes"].items()}
+
+
+def tamper_atomic_read_late(rep):
+    """An LDADD's read is satisfied after its own write is visible."""
+    loads, stores, visible = _rmw_steps(rep)
+    st = stores[0]
+    ld = next(s for s in loads if s["cpu"] == st["cpu"])
+    ld["data"]["satisfied"] = visible[st["data"]["event"]]["time"]
+
+
+@pytest.mark.parametrize("kind,fn,rule", [
+    ("exclusive", tamper_lost_update, "rule exclusive-atomic"),
+    ("ldadd", tamper_lost_update, "rule atomic-rmw"),
+    ("ldadd", tamper_atomic_read_late, "rule atomic-rmw"),
+])
+def test_trace_breaking_atomicity_is_rejected(rmw_traces, kind, fn, rule):
+    work, reps = rmw_traces
+    rep = copy.deepcopy(reps[kind])
+    fn(rep)
+    rc, out = replay(work, rep)
+    assert rc == 1 and out.startswith("REJECTED") and rule in out, out
+
+
+UNARMED_ASM = """
+	.text
+	.globl	unarmed
+unarmed:
+	add	x4, x0, #8
+	mov	x1, #1
+	stxr	w2, x1, [x4]
+	str	x1, [x4]
+	ret
+"""
+
+
+def test_store_exclusive_without_load_exclusive_cannot_succeed(tmp_path):
+    """No load-exclusive armed the monitor, so the model makes the store-exclusive
+    fail; a trace where it succeeds instead is rejected."""
+    rc, rep = _two_cpu_post(tmp_path, "unarmed", UNARMED_ASM, ("unarmed",),
+                            "the word stays clear")
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    stxr = _instr(rep, "stxr")
+    assert stxr["data"].get("failed") and stxr["changes"]["x2"] == "0x1"
+    rc, out = replay(tmp_path, rep)
+    assert rc == 0, out
+    rep = copy.deepcopy(rep)
+    stxr = _instr(rep, "stxr")
+    del stxr["data"]["failed"]
+    stxr["changes"]["x2"] = "0x0"
+    steps = _steps(rep)
+    steps.append({**copy.deepcopy(steps[-1]), "n": max(s["n"] for s in steps) + 1,
+                  "kind": "visible", "cpu": stxr["cpu"], "time": stxr["time"] + 1,
+                  "data": {"store": stxr["data"]["event"], "to": "all"}})
+    rc, out = replay(tmp_path, rep)
+    assert rc == 1 and "no load-exclusive armed the monitor" in out, out
