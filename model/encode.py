@@ -71,6 +71,17 @@ def Implies(a, b):
 
 # --------------------------------------------------------------------------- reads
 
+def _may_overlap(a, size_a: int, b, size_b: int, *, distinct: bool) -> bool:
+    """Can an access of size_a bytes at an address in value set `a` overlap one of
+    size_b bytes at an address in `b` (at another address, if `distinct`)?"""
+    if a is TOP or b is TOP:
+        return True
+    if len(a) * len(b) > 4096:
+        return True
+    return any(x < y + size_b and y < x + size_a and not (distinct and x == y)
+               for x in a for y in b)
+
+
 @dataclass(eq=False)
 class Read(Serial):
     """A read of memory: an explicit load, or one level of a walk.
@@ -626,7 +637,8 @@ class Encoding:
 
     def _candidates(self, rd: Read, store_sets=None):
         """Stores the read may read from (same size, possibly same address), and
-        stores of another size that may overlap it (mixed-size: not modelled)."""
+        stores that may overlap it only in part: another size, or the same size at
+        another address (mixed-size: not modelled, rule out or answer UNKNOWN)."""
         addrs = self.vsa.values(rd.addr)
         store_sets = store_sets or self._store_sets()
         cands, mixed = [], []
@@ -634,12 +646,12 @@ class Encoding:
             if s.cpu == rd.observer and rd.before is not None and s.index >= rd.before:
                 continue            # a store after the access in program order
             sa = store_sets[s]
-            if not may_equal(sa, addrs):
-                continue
             if s.size == rd.size:
-                cands.append(s)
-            elif sa is TOP or addrs is TOP or any(
-                    x < y + rd.size and y < x + s.size for x in sa for y in addrs):
+                if may_equal(sa, addrs):
+                    cands.append(s)
+                if _may_overlap(sa, s.size, addrs, rd.size, distinct=True):
+                    mixed.append(s)
+            elif _may_overlap(sa, s.size, addrs, rd.size, distinct=False):
                 mixed.append(s)
         return cands, mixed
 
@@ -708,7 +720,10 @@ class Encoding:
                 cands, mixed = self._candidates(rd, self._store_sets())
                 addrs = self.vsa.values(rd.addr)
                 vals: set | None = set()
-                if addrs is TOP or mixed:
+                # (a store of the read's size that may overlap it at another address
+                # leaves the value set as it is: an execution where it does is
+                # answered UNKNOWN by the mixed-size check)
+                if addrs is TOP or any(m.size != rd.size for m in mixed):
                     vals = None
                 else:
                     for a in addrs:

@@ -360,8 +360,8 @@ def final_value(enc: Encoding, addr: int, size: int = 8):
     T = final_time(enc)
     rd = Read(name=f"final_{addr:x}_{size}", addr=V.const(addr, 64), size=size, time=T,
               observer=-1, walker=False)
-    cands = [s for s in enc.writes if s.size == size
-             and may_equal(enc.vsa.values(enc.pa[s]), frozenset([addr]))]
+    cands, mixed = enc._candidates(rd)
+    enc.mixed.extend((rd, s) for s in mixed)    # (answered UNKNOWN where they can overlap)
     init = enc.init_value(rd.addr, size, rd.name)
     cons = [rd.sel.domain(len(cands)), rd.M >= 0]
     val, vis_all = init, []
@@ -414,9 +414,13 @@ def mixed_size(enc: Encoding):
             c = And(c, enc.exec(who))
         elif rd.chain is not None and rd.chain.access is not None:
             c = And(c, enc.happens(rd.chain.access))
+        elif rd.observer == -1:
+            c = And(c, all_returned(enc, final_time(enc)))   # a final_value read
         else:
             continue
         pa_s, pa_r = V.to_z3(enc.pa[s]), V.to_z3(rd.addr)
         overlap = z3.And(z3.ULT(pa_r, pa_s + s.size), z3.ULT(pa_s, pa_r + rd.size))
+        if s.size == rd.size:
+            overlap = z3.And(overlap, pa_s != pa_r)     # the same location is no mix
         parts.append((And(c, overlap), {"read": rd, "store": s}))
     return Or(*[p for p, _ in parts]), parts

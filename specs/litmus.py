@@ -670,10 +670,6 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
     traces = _cpu_traces(scen, Options())
     enc = Encoding(scen, traces)
     enc.build(())
-    if enc.mixed:
-        rd, st = enc.mixed[0]
-        raise LitmusUnsupported("mixed-size accesses to one location",
-                                st.instr.loc.line if st.instr and st.instr.loc else None)
     for st in enc.stores:
         addrs = enc.vsa.values(enc.pa[st])
         if addrs is None or any(L0_BASE <= a < L3_BASE or TTBR1_TABLE <= a < TTBR1_TABLE + PAGE
@@ -715,6 +711,16 @@ def _decide(lit: LitmusScenario, res: LitmusResult, *, deadline, count_states, w
         stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
         raise LitmusUnsupported(f"reachable instruction the machine cannot execute: "
                                 f"{stop.detail}")
+    if r == z3.unknown:
+        res.status, res.reason = _unknown(why)
+        return
+    #    ... and so must a store that overlaps a read only in part (mixed-size)
+    mcond, parts = P.mixed_size(enc)
+    r, m, why = check(mcond)
+    if r == z3.sat:
+        st = next(d["store"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
+        raise LitmusUnsupported("mixed-size accesses to one location",
+                                st.instr.loc.line if st.instr and st.instr.loc else None)
     if r == z3.unknown:
         res.status, res.reason = _unknown(why)
         return

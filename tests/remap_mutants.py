@@ -54,3 +54,24 @@ def prove(args: list[str]) -> tuple[int, str]:
 def prove_json(asm: Path, spec: Path, *extra) -> tuple[int, list]:
     rc, out = prove([str(asm), "--spec", str(spec), "--format", "json", "-q", *extra])
     return rc, json.loads(out)
+
+
+def two_cpu_post(work, name, asm_text, entries, post, expr="final(pa(data, 8)) == 0"):
+    """Prove `post` (`expr`: "the word at `data` + 8 stays 0") of CPUs running `entries` of
+    `asm_text` (x0 = the remap example's data page, swapper in TTBR1), in the remap
+    example's scene; returns (exit status, JSON report)."""
+    asm = work / f"{name}.S"
+    asm.write_text(asm_text)
+    spec = (REMAP / "remap.bbm.toml").read_text()
+    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
+                        'properties = ["post"]\nprofile = "none"')
+    for entry in entries:
+        spec += (f'[[cpu]]\nentry = "{entry}"\nregs = {{ x0 = "kva(511, 511, 511, 1)" }}\n'
+                 'ttbr1 = "pgd"\n\n')
+    spec += (f'[[post]]\nname = "{post}"\ncheck = "expr"\n'
+             f'expr = "{expr}"\n')
+    sp = work / f"{name}.bbm.toml"
+    sp.write_text(spec)
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", "--no-minimize"])
+    return rc, json.loads(out)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from remap_mutants import MUTANTS, REMAP as REMAP_DIR, make, prove, prove_json
+from remap_mutants import MUTANTS, REMAP as REMAP_DIR, make, prove, prove_json, two_cpu_post
 
 
 @pytest.fixture(scope="module")
@@ -296,32 +296,12 @@ set_flag:
 """
 
 
-def _two_cpu_post(work, name, asm_text, entries, post):
-    """Prove `post` ("the word at `data` stays 0") of two CPUs running `entries` of
-    `asm_text` (x0 = the remap example's data page, swapper in TTBR1), in the remap
-    example's scene; returns (exit status, JSON report)."""
-    asm = work / f"{name}.S"
-    asm.write_text(asm_text)
-    spec = (REMAP_DIR / "remap.bbm.toml").read_text()
-    spec = spec[:spec.index("[stale]")].replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace('properties = ["bbm", "conflict", "fault", "stale", "post"]',
-                        'properties = ["post"]\nprofile = "none"')
-    for entry in entries:
-        spec += (f'[[cpu]]\nentry = "{entry}"\nregs = {{ x0 = "kva(511, 511, 511, 1)" }}\n'
-                 'ttbr1 = "pgd"\n\n')
-    spec += (f'[[post]]\nname = "{post}"\ncheck = "expr"\n'
-             'expr = "final(pa(data, 8)) == 0"\n')
-    sp = work / f"{name}.bbm.toml"
-    sp.write_text(spec)
-    return _prove_json([str(asm), "--spec", str(sp)])
-
-
 def test_trace_through_an_await_loop_replays(tmp_path):
     """CPU0 waits for CPU1's flag (the kernel's `sevl; wfe; ldr; cbz` idiom), then
     writes beside it.  The loop's exit branch is an instruction of the trace like any
     other (its back edge's `blocked` stop did not happen, but the branch did), so
     replay runs it and confirms the trace."""
-    rc, rep = _two_cpu_post(tmp_path, "wait", WAIT_ASM, ("wait_then_copy", "set_flag"),
+    rc, rep = two_cpu_post(tmp_path, "wait", WAIT_ASM, ("wait_then_copy", "set_flag"),
                             "nothing beside the flag")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     cbz = [x for s in rep[0]["trace"]["steps"] for x in s["data"].get("locals", [])
@@ -400,7 +380,7 @@ def order_trace(tmp_path_factory):
     CPU0 reads the flag with a load-acquire, then a word.  A postcondition that only
     the publisher's stores break gives a trace with every kind of ordering in it."""
     work = tmp_path_factory.mktemp("order")
-    rc, rep = _two_cpu_post(work, "order", ORDER_ASM, ("consume", "publish"),
+    rc, rep = two_cpu_post(work, "order", ORDER_ASM, ("consume", "publish"),
                             "the flag is still clear")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     return work, rep
@@ -500,7 +480,7 @@ reader:
 def coherence_trace(tmp_path_factory):
     """CPU1 stores 1 then 2 to a word; CPU0 loads it twice, then stores 3 to it."""
     work = tmp_path_factory.mktemp("coherence")
-    rc, rep = _two_cpu_post(work, "coh", COHERENCE_ASM, ("reader", "writer"),
+    rc, rep = two_cpu_post(work, "coh", COHERENCE_ASM, ("reader", "writer"),
                             "the word stays clear")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     return work, rep
@@ -594,7 +574,7 @@ def rmw_traces(tmp_path_factory):
     work = tmp_path_factory.mktemp("rmw")
     out = {}
     for kind, entry in RMW.items():
-        rc, rep = _two_cpu_post(work, kind, RMW_ASM, (entry, entry), "the word stays clear")
+        rc, rep = two_cpu_post(work, kind, RMW_ASM, (entry, entry), "the word stays clear")
         assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
         out[kind] = rep
     return work, out
@@ -677,7 +657,7 @@ unarmed:
 def test_store_exclusive_without_load_exclusive_cannot_succeed(tmp_path):
     """No load-exclusive armed the monitor, so the model makes the store-exclusive
     fail; a trace where it succeeds instead is rejected."""
-    rc, rep = _two_cpu_post(tmp_path, "unarmed", UNARMED_ASM, ("unarmed",),
+    rc, rep = two_cpu_post(tmp_path, "unarmed", UNARMED_ASM, ("unarmed",),
                             "the word stays clear")
     assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
     stxr = _instr(rep, "stxr")
