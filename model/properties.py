@@ -158,13 +158,13 @@ def fault(enc: Encoding) -> Violation:
 
 
 def _descriptor_levels(enc: Encoding, s: Access):
-    """For a store that may write a declared translation table: [(level, [addresses])]."""
+    """For a store that may write a declared translation table: {level: [addresses]},
+    or {level: None} for every level when the value sets cannot bound its address
+    (the store may then write any descriptor)."""
     addrs = enc.vsa.values(enc.pa[s])
     by_level: dict[int, list[int]] = {}
     if addrs is None:
-        for t in enc.scen.tables:
-            by_level.setdefault(t.level, []).append(None)
-        return {k: None for k in by_level}
+        return {t.level: None for t in enc.scen.tables}
     for a in addrs:
         hit = enc.scen.table_at(a)
         if hit is not None and a % 8 == 0:
@@ -217,10 +217,15 @@ def bbm(enc: Encoding) -> Violation:
         old = coherence_predecessor(enc, s).value
         new = s.value
         T = enc.q[s]                      # the new value reaches its first walker
+        pa = V.to_z3(enc.pa[s])
         for k, addrs in levels.items():
             if addrs is None:
-                continue
-            at_level = Or(*[V.to_z3(enc.pa[s]) == a for a in addrs])
+                # an unbounded address: any descriptor of a table at this level
+                at_level = Or(*[And(z3.UGE(pa, t.base), z3.ULT(pa, t.base + 4096),
+                                    pa & 7 == 0)
+                                for t in enc.scen.tables if t.level == k])
+            else:
+                at_level = Or(*[pa == a for a in addrs])
             change = And(D.is_valid(old, k), D.is_valid(new, k),
                          D.needs_bbm(old, new, k, feats))
             if V.concrete_bool(change) is False:
@@ -405,6 +410,20 @@ def completion(enc: Encoding):
     return And(*conds)
 
 
+def describe_mixed(st, rd) -> str:
+    """A mixed-size pair in a reason: the store's place and what the read is."""
+    if rd.access is not None and rd.access.instr is not None:
+        what = f"the {rd.size}-byte load at {rd.access.instr.loc.short()}"
+    elif rd.chain is not None:
+        what = f"a walk's {rd.size}-byte descriptor read on CPU{rd.chain.cpu}"
+    elif rd.observer == -1:
+        what = f"the final {rd.size}-byte value a postcondition reads"
+    else:
+        what = f"a {rd.size}-byte read"
+    where = st.instr.loc.short() if st.instr is not None else "?"
+    return f"the {st.size}-byte store at {where} overlaps {what} only in part"
+
+
 def mixed_size(enc: Encoding):
     parts = []
     for rd, s in enc.mixed:
@@ -414,6 +433,9 @@ def mixed_size(enc: Encoding):
             c = And(c, enc.exec(who))
         elif rd.chain is not None and rd.chain.access is not None:
             c = And(c, enc.happens(rd.chain.access))
+        elif rd.chain is not None:
+            # a witness walk (what a TLB may hold): the properties read its entries
+            c = And(c, rd.chain.active, rd.chain.reach.get(rd.level, True))
         elif rd.observer == -1:
             c = And(c, all_returned(enc, final_time(enc)))   # a final_value read
         else:

@@ -73,3 +73,42 @@ def test_stores_beside_the_word_are_no_mix(tmp_path, entry, status):
     word's own 8-byte store is seen."""
     rc, rep = two_cpu_post(tmp_path, entry, ASM, (entry,), "the word stays clear", WORD)
     assert rep[0]["status"] == status, rep[0]["reason"]
+
+
+HALF_DESCRIPTOR = """
+	.text
+	.globl	remap_page
+remap_page:
+	str	w1, [x0]
+	dsb	ishst
+	isb
+	ret
+	.globl	read_page
+read_page:
+	ldr	x1, [x0]
+	ldr	x2, [x0, #8]
+	ret
+"""
+
+
+@pytest.mark.parametrize("props", [["--property", "bbm"], []])
+def test_half_a_live_descriptor_is_unknown(tmp_path, props):
+    """examples/remap's scene, its make done by a 32-bit store of the new
+    descriptor's low half (no break).  Only `bbm` asked: a witness walk of the
+    descriptor (what a TLB may hold) had no mixed-size check, and bbm looks at
+    8-byte stores only, so the answer was PROVED.  All properties: the postcondition
+    read the descriptor's final value as if the store were not there, and the answer
+    was REFUTED with a false trace; a violation now counts only in an execution
+    without a mixed-size pair."""
+    from remap_mutants import REMAP, prove
+    import json
+    asm = tmp_path / "half.S"
+    asm.write_text(HALF_DESCRIPTOR)
+    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
+    sp = tmp_path / "half.bbm.toml"
+    sp.write_text(spec)
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", *props])
+    rep = json.loads(out)[0]
+    assert rc == 3 and rep["status"] == "UNKNOWN", rep["reason"]
+    assert "the 4-byte store at half.S:5 overlaps" in rep["reason"], rep["reason"]
