@@ -11,7 +11,8 @@ re-executes the trace without the solver:
    register-only ones included), and the addresses and values of its stores and its
    register writes must be the trace's.  The times of each CPU's instructions follow
    program order and the ordering rules (load-after-issue, DSB and ISB before later
-   loads, acquire/release, DMB, one location's stores), recomputed from the
+   loads, acquire/release, DMB, one location's stores, with FEAT_ETS2 a DSB before
+   later translation lookups), recomputed from the
    instructions executed (Replay.check_ordering).
 2. The trace's claims about memory are then checked against the stores the CPUs
    made and the scenario's initial memory: every load and every walk read returns
@@ -531,6 +532,7 @@ class Replay:
                 self.fail(y, f"rule {rule}: step {x['n']} must take effect before step "
                              f"{y['n']}, the trace has them at times {a} and {b}")
         last_dsb = last_isb = None
+        ets2 = self.scen.features.ets2          # FEAT_ETS2: a DSB orders later walks
         loads_since_dsb: list = []
         earlier: list = []                  # (step, effect time) of the accesses so far
         acquires: list = []                 # load-acquires so far
@@ -575,6 +577,12 @@ class Replay:
             if kind == "isb":
                 last_isb = s
                 continue
+            if kind in ("load", "store") and last_dsb is not None and ets2:
+                u = d.get("lookup")
+                if u is not None and not last_dsb["time"] < u:
+                    self.fail(s, f"rule ets2-dsb-orders-walks: its translation is looked up "
+                                 f"at {u}, not after the DSB of step {last_dsb['n']} (time "
+                                 f"{last_dsb['time']}) before it in program order")
             if kind not in ("load", "store") or d.get("fault"):
                 continue
             flags = self.access_kind.get(s["n"], {})

@@ -56,7 +56,8 @@ def prove_json(asm: Path, spec: Path, *extra) -> tuple[int, list]:
     return rc, json.loads(out)
 
 
-def two_cpu_post(work, name, asm_text, entries, post, expr="final(pa(data, 8)) == 0"):
+def two_cpu_post(work, name, asm_text, entries, post, expr="final(pa(data, 8)) == 0",
+                 extra=()):
     """Prove `post` (`expr`: "the word at `data` + 8 stays 0") of CPUs running `entries` of
     `asm_text` (x0 = the remap example's data page, swapper in TTBR1), in the remap
     example's scene; returns (exit status, JSON report)."""
@@ -73,5 +74,6 @@ def two_cpu_post(work, name, asm_text, entries, post, expr="final(pa(data, 8)) =
              f'expr = "{expr}"\n')
     sp = work / f"{name}.bbm.toml"
     sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", "--no-minimize"])
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", "--no-minimize",
+                     *extra])
     return rc, json.loads(out)

@@ -674,3 +674,39 @@ def test_store_exclusive_without_load_exclusive_cannot_succeed(tmp_path):
                   "data": {"store": stxr["data"]["event"], "to": "all"}})
     rc, out = replay(tmp_path, rep)
     assert rc == 1 and "no load-exclusive armed the monitor" in out, out
+
+
+ETS2_ASM = """
+	.text
+	.globl	store_dsb_load
+store_dsb_load:
+	mov	x1, #1
+	str	x1, [x0, #16]
+	dsb	ish
+	ldr	x2, [x0, #16]
+	str	x2, [x0, #8]
+	ret
+"""
+
+
+def test_walk_before_a_dsb_is_rejected_with_ets2(tmp_path):
+    """With FEAT_ETS2 a DSB orders the translation of every later access of its CPU
+    after it (rule ets2-dsb-orders-walks): a trace that looks the load's translation
+    up at the DSB's own time is rejected; the same trace checked without ETS2 is
+    confirmed (nothing else orders that lookup after the DSB)."""
+    rc, rep = two_cpu_post(tmp_path, "ets2", ETS2_ASM, ("store_dsb_load",),
+                           "the word stays clear", extra=("--feature", "ets2"))
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    assert rep[0]["replay"]["status"] == "CONFIRMED", rep[0]["replay"]
+    rep = copy.deepcopy(rep)
+    steps = _steps(rep)
+    dsb = _instr(rep, "dsb ish")
+    ld = next(s for s in steps if s["kind"] == "instr" and s["cpu"] == dsb["cpu"]
+              and s["text"].startswith("ldr x2"))
+    assert ld["data"]["lookup"] > dsb["time"]
+    ld["data"]["lookup"] = dsb["time"]
+    rc, out = replay(tmp_path, rep)
+    assert rc == 1 and "rule ets2-dsb-orders-walks" in out, out
+    rep[0]["invocation"]["features"] = []
+    rc, out = replay(tmp_path, rep, "base.json")
+    assert rc == 0, out
