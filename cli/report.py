@@ -657,9 +657,14 @@ def _instr_row(s: dict, step_of_ref: dict) -> Row:
 # --------------------------------------------------------------------------- text
 
 def _bounds_line(b: dict) -> str:
-    return (f"{b.get('cpus')} CPUs, ≤ {b.get('steps')} instructions per CPU; "
+    line = (f"{b.get('cpus')} CPUs, ≤ {b.get('steps')} instructions per CPU; "
             f"{b.get('regime')}; {b.get('geometry')}; {b.get('features')}; "
             f"initial TLB: {b.get('initial_tlb')}")
+    added = b.get("tracked_vas_added")
+    if added:
+        line += ("; also tracked, the routine's own mappings: " +
+                 ", ".join(f"VA {x['va']} ({x['store']})" for x in added))
+    return line
 
 
 def use_color(stream=None, mode: str = "auto") -> bool:

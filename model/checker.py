@@ -14,6 +14,7 @@ Verdicts (nothing but a complete, non-vacuous search prints PROVED):
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,20 @@ from .symex import Executor
 from .trace import Trace, _true, extract
 
 EXIT = {"PROVED": 0, "REFUTED": 1, "INCONCLUSIVE": 3, "VACUOUS": 3, "UNKNOWN": 3}
+
+
+class UntrackedVA(Exception):
+    """A descriptor the routine makes valid that no tracked VA's walk reads:
+    args[0] = (the VA whose walk reads it, where the store is)."""
+
+
+MAX_VA_ROUNDS = 16
+UNTRACKED = "untracked"     # pseudo-property: a descriptor made valid no tracked VA walks
+
+
+def _title(name: str) -> str:
+    return P.PROPERTIES[name][0] if name in P.PROPERTIES else \
+        "descriptor made valid where no tracked VA's walk reads"
 
 
 @dataclass
@@ -214,6 +229,41 @@ class Checker:
         return s
 
     def run(self) -> Verdict:
+        """Check the scenario.  The tracked VAs (the spec's, one per path of declared
+        table entries) are extended with each VA whose descriptor the routine makes
+        valid where no tracked VA's walk reads (a mapping it creates), and the check
+        run again, until none is left (at most MAX_VA_ROUNDS rounds)."""
+        t0 = time.perf_counter()
+        added = []
+        for _ in range(MAX_VA_ROUNDS):
+            try:
+                verdict = self._run_once()
+            except UntrackedVA as e:
+                va, where = e.args[0]
+                if va in self.scen.tracked_vas:
+                    raise ModelError(f"internal: tracked VA {va:#x} reported untracked")
+                self._say(f"tracking VA {va:#x} too ({where})")
+                self.scen = dataclasses.replace(
+                    self.scen, tracked_vas=sorted(set(self.scen.tracked_vas) | {va}))
+                added.append((va, where))
+                continue
+            break
+        else:
+            verdict = Verdict("INCONCLUSIVE", f"the routine keeps making descriptors valid "
+                                              f"where no tracked VA's walk reads, after "
+                                              f"{MAX_VA_ROUNDS} VAs added")
+            verdict.bounds = bounds_of(self.scen)
+            verdict.omits = model_omits(self.scen) + list(self.scen.omits)
+            verdict.scenario = self.scen.name
+        if added:
+            verdict.bounds["tracked_vas_added"] = [
+                {"va": f"{va:#x}", "store": where} for va, where in added]
+            self.stats["tracked_vas_added"] = len(added)
+            self.stats["total_s"] = round(time.perf_counter() - t0, 3)
+            verdict.stats = dict(self.stats)
+        return verdict
+
+    def _run_once(self) -> Verdict:
         t0 = time.perf_counter()
         scen, opts = self.scen, self.opts
         props = [p for p in opts.props if p != "stale" or scen.stale_vas]
@@ -237,6 +287,12 @@ class Checker:
         if not (isinstance(mixed, z3.BoolRef) and z3.is_false(mixed)):
             for v in violations.values():
                 v.cond = And(v.cond, z3.Not(zb(mixed)))
+        # the tracked VAs must cover every descriptor the routine makes valid: asked
+        # with the properties, last in their order (a violation of it is no finding:
+        # run() adds the VA and checks again)
+        if violations:
+            ucond, uparts = P.untracked_descriptors(enc)
+            violations[UNTRACKED] = P.Violation(UNTRACKED, ucond, uparts)
         self.enc = enc
         self.stats["encode_s"] = round(time.perf_counter() - t1, 3)
         self.stats["constraints"] = len(enc.constraints)
@@ -295,16 +351,21 @@ class Checker:
         # 2. the first violated property in order is reported, its trace minimised
         if first is not None:
             name, m = first
+            if name == UNTRACKED:
+                raise UntrackedVA(P.untracked_va(enc, m, live[name].parts))
             trace = self._explain(enc, m, name, live[name])
             return Verdict("REFUTED", trace.violation, prop=name, trace=trace)
         # ...or, when the solver gave up, property by property
         unknowns = []
         for name, viol in live.items():
-            self._say(f"searching for a {P.PROPERTIES[name][0]}")
+            self._say(f"searching for a {_title(name)}")
             r, m = self._check(s, viol.cond, phase="search")
             if r == z3.unknown:
                 unknowns.append(f"{name}: {s.reason_unknown()}")
                 continue
+            if r == z3.sat and name == UNTRACKED:
+                s.pop()
+                raise UntrackedVA(P.untracked_va(enc, m, viol.parts))
             if r == z3.sat:
                 if self.opts.minimize:
                     m = self._minimize(enc, s, m)
@@ -316,6 +377,8 @@ class Checker:
         # 3. can the search reach what the model cannot execute?
         cond, parts = P.unsupported(enc)
         r, m = self._check(s, cond)
+        if r == z3.unknown:
+            return self._gave_up(s, "the check for unsupported instructions")
         if r == z3.sat:
             s.pop()
             stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
@@ -324,6 +387,8 @@ class Checker:
                                       f"{stop.detail}")
         cond, parts = P.mixed_size(enc)
         r, m = self._check(s, cond)
+        if r == z3.unknown:
+            return self._gave_up(s, "the mixed-size check")
         if r == z3.sat:
             s.pop()
             rd, st = next((d["read"], d["store"]) for c, d in parts
@@ -335,6 +400,8 @@ class Checker:
         # 4. does the bound cut a path?
         cond, parts = P.cut_by_bound(enc)
         r, m = self._check(s, cond)
+        if r == z3.unknown:
+            return self._gave_up(s, "the check that the bound cuts no path")
         if r == z3.sat:
             s.pop()
             stop = next(d["stop"] for c, d in parts if z3.is_true(m.eval(zb(c), True)))
@@ -374,6 +441,10 @@ class Checker:
             return Verdict("INCONCLUSIVE", "no execution within the bounds lets every CPU "
                                            "return (deadlock, or a CPU waits forever)")
         return Verdict("PROVED", "no violation in any execution within the bounds")
+
+    @staticmethod
+    def _gave_up(s, what: str) -> "Verdict":
+        return Verdict("UNKNOWN", f"solver gave up on {what}: {s.reason_unknown()}")
 
     def _any_violation(self, enc, s, live: dict):
         """Step 1: does any execution violate any property?  With minimisation, the
@@ -487,7 +558,7 @@ class Checker:
             i = next(k for k, n in enumerate(names) if _true(m, zb(live[n].cond)))
             if i > 0:
                 self._say("searching the earlier properties: "
-                          + ", ".join(P.PROPERTIES[n][0] for n in names[:i]))
+                          + ", ".join(_title(n) for n in names[:i]))
                 r, m2 = self._check(s, Or(*[live[n].cond for n in names[:i]]),
                                     phase="search")
                 if r == z3.sat:
@@ -581,6 +652,8 @@ class Checker:
         mcond, mparts = P.mixed_size(enc)
         if not (isinstance(mcond, z3.BoolRef) and z3.is_false(mcond)):
             rm, mm = self._check(s, mcond)
+            if rm == z3.unknown:
+                return "unknown", f"mixed-size check: {s.reason_unknown()}"
             if rm == z3.sat:
                 s.pop()
                 rd, st = next((d["read"], d["store"]) for c, d in mparts
@@ -598,6 +671,8 @@ class Checker:
         # unreachable -- unless the search hits something the model cannot execute
         ucond, parts = P.unsupported(enc)
         r2, m2 = self._check(s, ucond)
+        if r2 == z3.unknown:
+            return "unknown", f"unsupported-instruction check: {s.reason_unknown()}"
         if r2 == z3.sat:
             s.pop()
             stop = next(d["stop"] for c, d in parts if z3.is_true(m2.eval(zb(c), True)))

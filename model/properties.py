@@ -158,17 +158,27 @@ def fault(enc: Encoding) -> Violation:
 
 
 def _descriptor_levels(enc: Encoding, s: Access):
-    """For a store that may write a declared translation table: {level: [addresses]},
-    or {level: None} for every level when the value sets cannot bound its address
-    (the store may then write any descriptor)."""
+    """For a store that may write a descriptor some walk reads: {level: [addresses]},
+    or {level: None} where the value sets bound neither the store's address nor the
+    walk's (the store may then write any descriptor of that level).  Walks read
+    descriptors wherever the tables' values lead -- a table the spec does not
+    declare (a page a routine has just made a table) included -- so the levels come
+    from the witness walks' reads, not from the declared tables."""
     addrs = enc.vsa.values(enc.pa[s])
-    by_level: dict[int, list[int]] = {}
-    if addrs is None:
-        return {t.level: None for t in enc.scen.tables}
-    for a in addrs:
-        hit = enc.scen.table_at(a)
-        if hit is not None and a % 8 == 0:
-            by_level.setdefault(hit[0].level, []).append(a)
+    by_level: dict = {}
+    for c in range(enc.ncpus):
+        for w in witness_chains(enc, c)[:1]:
+            for k, rd in w.reads.items():
+                ra = enc.vsa.values(rd.addr)
+                if by_level.get(k, ()) is None:
+                    continue
+                if ra is None and addrs is None:
+                    by_level[k] = None
+                    continue
+                hit = ra if addrs is None else addrs if ra is None else addrs & ra
+                hit = {a for a in hit if a % 8 == 0}
+                if hit:
+                    by_level[k] = sorted(set(by_level.get(k, ())) | hit)
     return by_level
 
 
@@ -219,13 +229,9 @@ def bbm(enc: Encoding) -> Violation:
         T = enc.q[s]                      # the new value reaches its first walker
         pa = V.to_z3(enc.pa[s])
         for k, addrs in levels.items():
-            if addrs is None:
-                # an unbounded address: any descriptor of a table at this level
-                at_level = Or(*[And(z3.UGE(pa, t.base), z3.ULT(pa, t.base + 4096),
-                                    pa & 7 == 0)
-                                for t in enc.scen.tables if t.level == k])
-            else:
-                at_level = Or(*[pa == a for a in addrs])
+            # (None: the store and the walk are both unbounded; `held` below pins the
+            # walk's read to the store's address)
+            at_level = True if addrs is None else Or(*[pa == a for a in addrs])
             change = And(D.is_valid(old, k), D.is_valid(new, k),
                          D.needs_bbm(old, new, k, feats))
             if V.concrete_bool(change) is False:
@@ -408,6 +414,52 @@ def completion(enc: Encoding):
         rets = [e for e in tr.events if isinstance(e, Return)]
         conds.append(Or(*[enc.happens(r) for r in rets]))
     return And(*conds)
+
+
+def untracked_descriptors(enc: Encoding):
+    """A store makes a descriptor valid in a table that some tracked VA's walk reads
+    at level k, at an entry no tracked VA's walk reads: a mapping the routine creates
+    (under a table entry the spec does not declare, or in a table it has just
+    linked in), which the properties -- all about the tracked VAs' walks -- would not
+    see.  The VA that reads it: the tracked VA with its level-k index replaced by the
+    entry's, and zeros below."""
+    R = enc.scen.regime
+    tracked = sorted(set(enc.scen.tracked_vas))
+    tv = V.to_z3(tracked_va(enc))
+    parts = []
+    for c in range(enc.ncpus):
+        for w in witness_chains(enc, c)[:1]:
+            for k, rd in w.reads.items():
+                ra = enc.vsa.values(rd.addr)
+                pages = None if ra is None else {a & ~0xfff for a in ra}
+                hi, lo = R.index_bits(k)
+                below = ((1 << (hi + 1)) - 1) & ((1 << R.va_bits) - 1)
+                for s in enc.stores:
+                    if s.size != 8:
+                        continue
+                    sa = enc.vsa.values(enc.pa[s])
+                    if sa is not None and pages is not None and \
+                            not any((a & ~0xfff) in pages for a in sa):
+                        continue
+                    pa, at = V.to_z3(enc.pa[s]), V.to_z3(rd.addr)
+                    va = (tv & z3.BitVecVal(((1 << 64) - 1) ^ below, 64)) | \
+                        (z3.ZeroExt(55, z3.Extract(11, 3, pa)) << lo)
+                    cond = And(enc.exec(s), w.active, w.reach.get(k, True),
+                               z3.LShR(pa, 12) == z3.LShR(at, 12), pa != at, pa & 7 == 0,
+                               V.to_z3(s.value) & 1 == 1,
+                               *[va != t for t in tracked])
+                    parts.append((cond, {"store": s, "va": va}))
+    return Or(*[p for p, _ in parts]), parts
+
+
+def untracked_va(enc: Encoding, m, parts) -> tuple[int, str]:
+    """The VA and the store's place of an untracked descriptor in model m."""
+    for c, d in parts:
+        if z3.is_true(m.eval(zb(c), True)):
+            st = d["store"]
+            va = m.eval(d["va"], model_completion=True).as_long()
+            return va, st.instr.loc.short() if st.instr is not None else "?"
+    raise AssertionError("no part of the untracked-descriptor condition holds")
 
 
 def describe_mixed(st, rd) -> str:
