@@ -212,9 +212,8 @@ def render_html(reports: list[dict]) -> str:
         cls = st if st in ("REFUTED", "PROVED") else "other"
         body.append(f"<section><h1>{_e(rep['file'])}: {_e(rep['check'])}</h1>"
                     f"<p><span class='status {cls}'>{_e(st)}</span> {_e(rep['reason'])}</p>")
-        b = rep.get("bounds", {})
-        body.append(f"<p>bounds: {_e(b.get('cpus'))} CPUs, ≤ {_e(b.get('steps'))} "
-                    f"instructions per CPU; {_e(b.get('regime', ''))}</p>")
+        from .report import _bounds_line
+        body.append(f"<p>bounds: {_e(_bounds_line(rep.get('bounds', {})))}</p>")
         tr = rep.get("trace")
         if tr:
             body.append(f"<p>{len(tr['steps'])} steps. Hover a step for its source line and "

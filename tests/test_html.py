@@ -98,3 +98,13 @@ def test_console_check_catches_errors(tmp_path):
     r = chromium(bad.as_uri(), "--dump-dom")
     msgs = console_messages(r.stderr)
     assert any("boom" in m for m in msgs) and any("nope" in m for m in msgs)
+
+
+def test_page_states_every_bound(page):
+    """The page states the verdict's bounds as the text report does: geometry,
+    features and the initial TLB too (it used to give CPUs, steps and regime only)."""
+    _, out, reps = page
+    shown = re.search(r"<p>bounds: (.*?)</p>", out.read_text()).group(1)
+    b = reps[0]["bounds"]
+    for key in ("regime", "geometry", "features", "initial_tlb"):
+        assert str(b[key]).replace("'", "&#x27;") in shown, (key, shown)
