@@ -38,7 +38,7 @@ EXIT = {"PROVED": 0, "REFUTED": 1, "INCONCLUSIVE": 3, "VACUOUS": 3, "UNKNOWN": 3
 
 class UntrackedVA(Exception):
     """A descriptor the routine makes valid that no tracked VA's walk reads:
-    args[0] = (the VA whose walk reads it, where the store is)."""
+    args[0] = [(VA to track, why)], the VA whose walk reads it first."""
 
 
 MAX_VA_ROUNDS = 16
@@ -239,13 +239,15 @@ class Checker:
             try:
                 verdict = self._run_once()
             except UntrackedVA as e:
-                va, where = e.args[0]
-                if va in self.scen.tracked_vas:
-                    raise ModelError(f"internal: tracked VA {va:#x} reported untracked")
-                self._say(f"tracking VA {va:#x} too ({where})")
-                self.scen = dataclasses.replace(
-                    self.scen, tracked_vas=sorted(set(self.scen.tracked_vas) | {va}))
-                added.append((va, where))
+                new = [(va, where) for va, where in e.args[0]
+                       if va not in self.scen.tracked_vas]
+                if not new or new[0][0] != e.args[0][0][0]:
+                    raise ModelError(f"internal: tracked VA {e.args[0][0][0]:#x} reported "
+                                     f"untracked")
+                self._say(f"tracking VA {new[0][0]:#x} too ({new[0][1]})")
+                self.scen = dataclasses.replace(self.scen, tracked_vas=sorted(
+                    set(self.scen.tracked_vas) | {va for va, _ in new}))
+                added += new
                 continue
             break
         else:

@@ -448,17 +448,32 @@ def untracked_descriptors(enc: Encoding):
                                z3.LShR(pa, 12) == z3.LShR(at, 12), pa != at, pa & 7 == 0,
                                V.to_z3(s.value) & 1 == 1,
                                *[va != t for t in tracked])
-                    parts.append((cond, {"store": s, "va": va}))
+                    parts.append((cond, {"store": s, "va": va, "level": k}))
     return Or(*[p for p, _ in parts]), parts
 
 
-def untracked_va(enc: Encoding, m, parts) -> tuple[int, str]:
-    """The VA and the store's place of an untracked descriptor in model m."""
+def untracked_va(enc: Encoding, m, parts) -> list[tuple[int, str]]:
+    """The VAs to track for an untracked descriptor in model m, with the store's
+    place: the VA whose walk reads it, and -- when it links a table in -- one VA per
+    entry valid in that table's initial memory (a table built before the routine
+    links it is live from then on)."""
+    R = enc.scen.regime
     for c, d in parts:
-        if z3.is_true(m.eval(zb(c), True)):
-            st = d["store"]
-            va = m.eval(d["va"], model_completion=True).as_long()
-            return va, st.instr.loc.short() if st.instr is not None else "?"
+        if not z3.is_true(m.eval(zb(c), True)):
+            continue
+        st, k = d["store"], d["level"]
+        where = st.instr.loc.short() if st.instr is not None else "?"
+        va = m.eval(d["va"], model_completion=True).as_long()
+        out = [(va, where)]
+        value = m.eval(V.to_z3(st.value), model_completion=True).as_long()
+        if k < 3 and value & 3 == 3:
+            base = value & ((1 << 48) - 1) & ~0xfff
+            hi, lo = R.index_bits(k + 1)
+            for i in range(512):
+                w = enc.scen.memory.get(base + 8 * i)
+                if i and w is not None and (not isinstance(w, int) or w & 1):
+                    out.append((va | (i << lo), f"{where}, the linked table's entry {i}"))
+        return out
     raise AssertionError("no part of the untracked-descriptor condition holds")
 
 

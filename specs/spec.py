@@ -26,6 +26,10 @@ PAGE = 4096
 DEFAULT_CODE_BASE = 0x4000_0000
 DEFAULT_DATA_BASE = 0x8000_0000
 
+SECTION_KEYS = {"memory": {"code_base", "data_base"},
+                "regime": {"levels", "va_bits", "entries", "el"},
+                "idmap": {"enable", "extra", "attr"},
+                "stale": {"vas"}}
 KNOWN_TOP = {"check", "regime", "memory", "tables", "tree", "pages", "idmap", "cpu", "symbols",
              "stale", "post", "words"}
 CHECK_KEYS = {"name", "description", "file", "extra_files", "end_before", "routines", "match", "profile",
@@ -412,6 +416,21 @@ def _validate_check(check: dict, data: dict, loc) -> None:
     if check.get("ng_policy", "strict") not in ("strict", "arm-arm"):
         raise loc.error(f"ng_policy is 'strict' or 'arm-arm', not {check.get('ng_policy')!r}",
                         "check", "ng_policy")
+    # sections with a fixed set of keys: a misspelt or misplaced one is an error, not
+    # a setting silently ignored
+    for sec, known in SECTION_KEYS.items():
+        tbl = data.get(sec, {})
+        if not isinstance(tbl, dict):
+            raise loc.error(f"[{sec}] must be a table", sec)
+        for k in tbl:
+            if k not in known:
+                raise loc.error(f"unknown key {k!r} in [{sec}] (known: "
+                                f"{', '.join(sorted(known))})", sec, k)
+    for name, pg in data.get("pages", {}).items():
+        for k in (pg if isinstance(pg, dict) else {}):
+            if k != "words":
+                raise loc.error(f"unknown key {k!r} in [pages.{name}] (known: words)",
+                                "pages", name, k)
     st = data.get("stale", {})
     if not isinstance(st, dict) or not isinstance(st.get("vas", []), list):
         raise loc.error("[stale] vas must be a list of VA expressions", "stale", "vas")

@@ -113,3 +113,44 @@ def test_store_to_a_table_the_spec_does_not_declare(tmp_path, last, status, slot
                          "0xffffffffc0a07000": "newtable.S:7"}, added
     else:
         assert not added, added
+
+
+LINK_TABLE = """
+	.text
+	.globl	remap_page
+remap_page:
+	str	x1, [x0]
+	dsb	ishst
+	isb
+	ldr	x6, [x7]
+	ret
+	.globl	read_page
+read_page:
+	ldr	x1, [x0]
+	ret
+"""
+
+
+def test_a_table_linked_in_is_tracked_at_its_valid_entries(tmp_path):
+    """pmd[5] := table(new), where `new` already holds a valid page descriptor at
+    entry 7 (`words`): from then on (511, 511, 5, 7) is mapped, so it is tracked
+    too, beside (511, 511, 5, 0), the VA whose walk reads pmd[5]."""
+    asm = tmp_path / "link.S"
+    asm.write_text(LINK_TABLE)
+    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
+    spec = spec[:spec.index("[stale]")] + spec[spec.index("[[cpu]]"):]
+    spec = spec.replace('regs = { x0 = "kva(511, 511, 511, 2)", x1 = "page(new)", '
+                        'x2 = "kva(511, 511, 511, 0)" }',
+                        'regs = { x0 = "slot(pmd, 5)", x1 = "table(new)", '
+                        'x7 = "kva(511, 511, 5, 7)" }')
+    spec = spec.replace("[pages.new]", '[pages.new]\nwords = { "56" = "page(old)" }')
+    spec = spec[:spec.index("[[post]]")]
+    sp = tmp_path / "link.bbm.toml"
+    sp.write_text(spec)
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
+    rep = json.loads(out)[0]
+    added = {x["va"]: x["store"] for x in rep["bounds"].get("tracked_vas_added", [])}
+    assert added == {"0xffffffffc0a00000": "link.S:5",
+                     "0xffffffffc0a07000": "link.S:5, the linked table's entry 7"}, \
+        (added, rep["reason"])

@@ -119,6 +119,14 @@ MORE_ERRORS = {  # once known gaps (wrong line, no line, internal errors, silent
     "assume-section": Bad("[idmap]", '[assume]\nx = "1"\n[idmap]', "assume", "[assume]"),
     "stale-vas-not-a-list": Bad('vas = ["kva(511, 511, 511, 0)"]', 'vas = "kva(511, 511, 511, 0)"',
             "list", "vas =", "[stale]"),
+    # keys these sections silently ignored (stop 19: a `[memory]` word was dropped)
+    "unknown-regime-key": Bad("levels = 4", "levels = 4\nentires = 2", "entires", "entires",
+            "[regime]"),
+    "memory-word": Bad("[idmap]", '[memory]\n"0x80004000" = "1"\n\n[idmap]', "0x80004000",
+            '"0x80004000"', "[memory]"),
+    "unknown-idmap-key": Bad("[idmap]", "[idmap]\nextras = 4096", "extras", "extras", "[idmap]"),
+    "unknown-page-key": Bad("[pages.new]", '[pages.new]\nword = { "0" = "1" }', "word", "word =",
+            "[pages.new]"),
 }
 
 
