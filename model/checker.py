@@ -110,6 +110,27 @@ def model_omits(scen: Scenario) -> list[str]:
     return [FETCH_MODELLED if o.startswith("instruction fetch:") else o for o in MODEL_OMITS]
 
 
+def _unapplied_writes(scen: Scenario, traces) -> list[str]:
+    """What the routine writes that the model records but does not apply: TCR
+    (every walk uses the spec's regime) and MAIR (memory types are not modelled)."""
+    from .events import SysRegWrite
+    at: dict = {}
+    for tr in traces:
+        for e in tr.events:
+            if isinstance(e, SysRegWrite) and e.name.split("_")[0] in ("tcr", "mair"):
+                loc = e.instr.loc.short() if e.instr is not None else "?"
+                at.setdefault(e.name.split("_")[0], []).append(f"{e.name} at {loc}")
+    out = []
+    if "tcr" in at:
+        out.append(f"TCR writes are recorded, not applied ({', '.join(sorted(set(at['tcr'])))}): "
+                   f"every walk uses the spec's regime ({scen.regime.describe()}; ASID from "
+                   f"TTBR0, TCR.A1 = 0)")
+    if "mair" in at:
+        out.append(f"MAIR writes are recorded, not applied ({', '.join(sorted(set(at['mair'])))}): "
+                   f"memory types are not modelled")
+    return out
+
+
 def initial_load_hint(scen: Scenario, c):
     """load_hint(va, size) for CPU setup `c`: the value of the scenario's initial memory
     at the PA that a walk of the CPU's *initial* tables gives for `va` (VA = PA with
@@ -308,7 +329,7 @@ class Checker:
         self.solver = base
         verdict = self._decide(enc, base, violations)
         verdict.bounds = bounds_of(scen)
-        verdict.omits = model_omits(scen) + list(scen.omits)
+        verdict.omits = model_omits(scen) + list(scen.omits) + _unapplied_writes(scen, traces)
         self.stats["total_s"] = round(time.perf_counter() - t0, 3)
         verdict.stats = dict(self.stats)
         verdict.scenario = scen.name

@@ -423,12 +423,77 @@ def untracked_descriptors(enc: Encoding):
     linked in), which the properties -- all about the tracked VAs' walks -- would not
     see.  The VA that reads it: the tracked VA with its level-k index replaced by the
     entry's, and zeros below."""
+    if not enc.__dict__.get("_witness"):
+        return z3.BoolVal(False), []    # no property of this check walks a tracked VA
     R = enc.scen.regime
     tracked = sorted(set(enc.scen.tracked_vas))
     tv = V.to_z3(tracked_va(enc))
+    # A walk counts only along descriptors someone made: the spec's initial memory
+    # (where it is valid) or a store of the routine.  The model lets a walk through
+    # memory nobody wrote (an open TTBR, a TOP address) read any value -- sound for
+    # the properties, but such a walk can reach any entry, and no finite set of VAs
+    # covers it.
+    made = sorted(a for a, v in enc.scen.memory.items() if not isinstance(v, int) or v & 1)
+
+    unknown = set(enc.unknown_init)
+
+    def sourced(r):
+        if r not in unknown:
+            return True         # its initial value is known: a walk past it read it
+        at = V.to_z3(r.addr)
+        return Or(*[r.sel == i for i in range(1, len(r.cands) + 1)],
+                  *[at == a for a in made])
+
+    # ... and reads each table at the level the spec declares it (or, for a page the
+    # routine links in, one below the table it is linked into): an open TTBR may
+    # point at any table, and a walk from there reads tables at the wrong levels
+    linking = [s for s in enc.stores if s.size == 8 and
+               V.concrete_bool(V.to_z3(s.value) & 3 == 3) is not False]
+
+    # tables by level: the declared ones, and those their initial table descriptors
+    # point at
+    tables: dict = {}
+    todo = [(t.base, t.level) for t in enc.scen.tables]
+    while todo:
+        base, level = todo.pop()
+        if base in tables.setdefault(level, set()):
+            continue
+        tables[level].add(base)
+        if level < 3:
+            for i in range(512):
+                v = enc.scen.memory.get(base + 8 * i)
+                if isinstance(v, int) and v & 3 == 3:
+                    todo.append((v & ((1 << 48) - 1) & ~0xfff, level + 1))
+
+    links: dict = {}
+
+    def linked_at(s, level):
+        """Store s links a level-`level` table in: it writes a table descriptor into
+        a level-(level-1) table (memoised: one term per store and level)."""
+        key = (s, level)
+        if key not in links:
+            links[key] = z3.BoolVal(False)      # (a cycle through s stays False)
+            links[key] = zb(And(enc.exec(s), V.to_z3(s.value) & 3 == 3,
+                                anchored(z3.LShR(V.to_z3(enc.pa[s]), 12) << 12, level - 1)))
+        return links[key]
+
+    def anchored(page, level, addrs=None):
+        if addrs is not None and {a & ~0xfff for a in addrs} <= tables.get(level, set()):
+            return True         # the value sets say it is a table of that level
+        declared = [page == b for b in sorted(tables.get(level, ()))]
+        linked = [] if level <= R.start_level else [
+            And(linked_at(s, level),
+                page == z3.LShR(V.to_z3(s.value) & ((1 << 48) - 1), 12) << 12)
+            for s in linking]
+        return Or(*declared, *linked)
+
     parts = []
     for c in range(enc.ncpus):
         for w in witness_chains(enc, c)[:1]:
+            page = {j: z3.LShR(V.to_z3(r.addr), 12) << 12 for j, r in w.reads.items()}
+            at_level = {j: anchored(page[j], j, enc.vsa.values(r.addr))
+                        for j, r in w.reads.items()}
+            path = {j: And(at_level[j], sourced(r)) for j, r in w.reads.items()}
             for k, rd in w.reads.items():
                 ra = enc.vsa.values(rd.addr)
                 pages = None if ra is None else {a & ~0xfff for a in ra}
@@ -445,6 +510,7 @@ def untracked_descriptors(enc: Encoding):
                     va = (tv & z3.BitVecVal(((1 << 64) - 1) ^ below, 64)) | \
                         (z3.ZeroExt(55, z3.Extract(11, 3, pa)) << lo)
                     cond = And(enc.exec(s), w.active, w.reach.get(k, True),
+                               *[path[j] if j < k else at_level[j] for j in path if j <= k],
                                z3.LShR(pa, 12) == z3.LShR(at, 12), pa != at, pa & 7 == 0,
                                V.to_z3(s.value) & 1 == 1,
                                *[va != t for t in tracked])

@@ -39,3 +39,34 @@ def test_remap_example_is_proved_with_every_check_answering():
     from bbmcheck.specs.spec import load_spec
     v = C.Checker(load_spec(str(REMAP / "remap.bbm.toml")), C.Options(jobs=1)).run()
     assert v.status == "PROVED", v.reason
+
+
+TCR_ASM = """
+	.text
+	.globl	retune
+retune:
+	mrs	x5, tcr_el1
+	msr	tcr_el1, x5
+	isb
+	mov	x1, #1
+	str	x1, [x0, #8]
+	ret
+	.globl	plain
+plain:
+	mov	x1, #1
+	str	x1, [x0, #8]
+	ret
+"""
+
+
+@pytest.mark.parametrize("entry,said", [("retune", True), ("plain", False)])
+def test_verdict_says_tcr_writes_are_not_applied(tmp_path, entry, said):
+    """Every walk uses the spec's regime; a routine that writes TCR_EL1 gets that
+    said in its verdict's omissions, with the place of the write."""
+    from remap_mutants import two_cpu_post
+    rc, rep = two_cpu_post(tmp_path, entry, TCR_ASM, (entry,), "the word stays clear")
+    assert rc == 1 and rep[0]["property"] == "post", rep[0]["reason"]
+    lines = [o for o in rep[0]["omits"] if o.startswith("TCR writes are recorded, not applied")]
+    assert bool(lines) == said, rep[0]["omits"]
+    if said:
+        assert f"tcr_el1 at {entry}.S:6" in lines[0], lines
