@@ -503,8 +503,8 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
         layout.table(name, _int_key(t, "level", 0, loc, "tables", name, "level", lo=0, hi=3))
     for name in data.get("pages", {}):
         layout.page(name)
-    for tr in data.get("tree", []):
-        _make_tree(tr, layout, regime, loc)
+    for i, tr in enumerate(data.get("tree", [])):
+        _make_tree(tr, layout, regime, loc, i)
     for name, spec in data.get("pages", {}).items():
         pa = layout.pages[name]
         for off, val in (spec.get("words", {}) if isinstance(spec, dict) else {}).items():
@@ -617,7 +617,11 @@ def _symbolic(layout: Layout, name: str, alts: list[int]):
     return x
 
 
-def _make_tree(tr: dict, layout: Layout, regime: Regime, loc: Locator):
+def _make_tree(tr: dict, layout: Layout, regime: Regime, loc: Locator, i: int = 0):
+    for k in tr:
+        if k not in TREE_KEYS:
+            raise loc.error(f"[[tree]] {tr.get('name', '')}: unknown key {k!r} (known: "
+                            f"{', '.join(sorted(TREE_KEYS))})", "tree", i, k)
     """Generate a tree of tables with symbolic descriptors (see docs/spec.md)."""
     name = tr.get("name")
     if not name:
@@ -815,12 +819,18 @@ def _geometry(regime: Regime, layout: Layout, trees=()) -> str:
     return f"{per}, {n} tables, {sym} symbolic descriptors"
 
 
+POST_KEYS = {"expr": {"expr"}, "tree_ng": {"tree"}, "sysreg": {"reg", "value", "in_effect"},
+             "unchanged": {"except", "except_tables", "except_trees"},
+             "no_global_entries": {"tree"}, "no_entries_from": {"tables"}}
+TREE_KEYS = {"name", "entries", "kinds", "global", "root_level", "attrs"}
+
+
 def _postcondition(p: dict, env: Env, layout: Layout, scen: Scenario, loc, i) -> Postcondition:
     from . import post as POST
     kind = p.get("check", "expr")
     name = p.get("name", kind)
     try:
-        return POST.make(kind, p, env, layout, scen, name)
+        pc = POST.make(kind, p, env, layout, scen, name)
     except SpecError:
         raise
     except SyntaxError as e:
@@ -828,3 +838,15 @@ def _postcondition(p: dict, env: Env, layout: Layout, scen: Scenario, loc, i) ->
     except (ValueError, KeyError, TypeError) as e:
         raise loc.error(f"postcondition {name}: {e}", "post", i, "check" if kind != "expr"
                         else "expr")
+    # (after the kind's own errors: a key of another kind left behind is reported once
+    # the kind itself is right)
+    known = POST_KEYS.get(kind, set()) | {"name", "check"}
+    for k in p:
+        if k not in known:
+            raise loc.error(f"postcondition {name}: unknown key {k!r} for check = {kind!r} "
+                            f"(known: {', '.join(sorted(known))})", "post", i, k)
+    for t in p.get("except_tables", []) if kind == "unchanged" else []:
+        if t not in layout.tables:
+            raise loc.error(f"postcondition {name}: no table named {t!r}", "post", i,
+                            "except_tables")
+    return pc

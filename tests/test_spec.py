@@ -127,6 +127,13 @@ MORE_ERRORS = {  # once known gaps (wrong line, no line, internal errors, silent
     "unknown-idmap-key": Bad("[idmap]", "[idmap]\nextras = 4096", "extras", "extras", "[idmap]"),
     "unknown-page-key": Bad("[pages.new]", '[pages.new]\nword = { "0" = "1" }', "word", "word =",
             "[pages.new]"),
+    "unknown-post-key": Bad('check = "unchanged"', 'check = "unchanged"\nexcept_table = ["pte"]',
+            "except_table", "except_table =", "[[post]]"),
+    "unknown-except-table": Bad('check = "unchanged"',
+            'check = "unchanged"\nexcept_tables = ["ptee"]', "ptee", "except_tables =",
+            "[[post]]"),
+    "unknown-tree-key": Bad("[pages.old]", '[[tree]]\nname = "t"\nroot = 1\n[pages.old]',
+            "root", "root =", "[[tree]]"),
 }
 
 
