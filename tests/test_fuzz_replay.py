@@ -8,7 +8,8 @@ over three words of examples/remap's data page; the postcondition asks for a val
 of one word at the end, so most checks are REFUTED with a trace to replay.  Stop 19
 found two replay bugs this way by hand (LSE atomics' traces were REJECTED).  A
 second family runs examples/remap's scene with random descriptor stores, TLBIs and
-barriers, every property checked.
+barriers, every property checked; a third examples/ttbr's, with random TTBR1
+switches.
 `BBM_FUZZ_SEEDS=500 pytest tests/test_fuzz_replay.py` runs more."""
 from __future__ import annotations
 
@@ -106,6 +107,42 @@ def test_random_remap_counterexample_replays(tmp_path, seed):
     if seed % 2:
         spec = spec[:spec.index("[[post]]")]
     sp = tmp_path / "remap.bbm.toml"
+    sp.write_text(spec)
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
+    r = json.loads(out)[0]
+    assert r["status"] in ("REFUTED", "PROVED"), (r["status"], r["reason"], asm.read_text())
+    if r["status"] == "REFUTED":
+        assert r["replay"]["status"] == "CONFIRMED", (r["replay"], asm.read_text())
+
+
+# examples/ttbr's scene: CPU0 switches TTBR1 between two live trees (x0 = the new
+# one's table) and the reserved table, with random barriers, TLBIs and loads
+TTBR_OPS = [
+    "adrp x1, reserved_pg_dir\n\tmsr ttbr1_el1, x1", "msr ttbr1_el1, x0", "isb",
+    "tlbi vmalle1", "tlbi vmalle1is", "dsb nsh", "dsb ish", "ldr x5, [x6]",
+    "mrs x7, ttbr1_el1", "ldr x5, [x6, #8]", "ubfx x3, x6, #12, #44\n\ttlbi vaae1, x3",
+    "mov x3, #0\n\ttlbi aside1, x3",
+]
+
+
+@pytest.mark.parametrize("seed", range(SEEDS // 2))
+def test_random_ttbr_switch_counterexample_replays(tmp_path, seed):
+    import json
+    from pathlib import Path
+    from remap_mutants import prove
+    ttbr = Path(__file__).resolve().parent.parent / "examples" / "ttbr"
+    rng = random.Random(20_000 + seed)
+    body = ["\t" + rng.choice(TTBR_OPS) for _ in range(rng.randint(2, 9))]
+    asm = tmp_path / "switch.S"
+    asm.write_text("\t.text\n\t.globl\tswitch_ttbr1_safe\nswitch_ttbr1_safe:\n"
+                   + "\n".join(body) + "\n\tret\n")
+    spec = (ttbr / "switch.bbm.toml").read_text().replace('file = "switch.S"',
+                                                          f'file = "{asm}"')
+    spec = spec.replace('regs = { x0 = "pa(new)" }',
+                        'regs = { x0 = "pa(new)", x6 = "kva(0, 0, 0, 0)" }')
+    if seed % 2:
+        spec = spec.replace("cpus = 1", "cpus = 2")
+    sp = tmp_path / "switch.bbm.toml"
     sp.write_text(spec)
     rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
     r = json.loads(out)[0]
