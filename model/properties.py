@@ -499,9 +499,13 @@ def untracked_descriptors(enc: Encoding):
                 pages = None if ra is None else {a & ~0xfff for a in ra}
                 hi, lo = R.index_bits(k)
                 below = ((1 << (hi + 1)) - 1) & ((1 << R.va_bits) - 1)
+                # the constructed VA is 0 below level k: only tracked VAs that are
+                # can equal it
+                zero_below = [t for t in tracked if t & ((1 << lo) - 1) == 0]
                 for s in enc.stores:
-                    if s.size != 8:
-                        continue
+                    valid = z3.simplify(V.to_z3(s.value) & 1 == 1)
+                    if s.size != 8 or z3.is_false(valid):
+                        continue        # (a break makes nothing valid)
                     sa = enc.vsa.values(enc.pa[s])
                     if sa is not None and pages is not None and \
                             not any((a & ~0xfff) in pages for a in sa):
@@ -512,8 +516,7 @@ def untracked_descriptors(enc: Encoding):
                     cond = And(enc.exec(s), w.active, w.reach.get(k, True),
                                *[path[j] if j < k else at_level[j] for j in path if j <= k],
                                z3.LShR(pa, 12) == z3.LShR(at, 12), pa != at, pa & 7 == 0,
-                               V.to_z3(s.value) & 1 == 1,
-                               *[va != t for t in tracked])
+                               valid, *[va != t for t in zero_below])
                     parts.append((cond, {"store": s, "va": va, "level": k}))
     return Or(*[p for p, _ in parts]), parts
 
