@@ -76,6 +76,9 @@ def _may_overlap(a, size_a: int, b, size_b: int, *, distinct: bool) -> bool:
     size_b bytes at an address in `b` (at another address, if `distinct`)?"""
     if a is TOP or b is TOP:
         return True
+    if distinct and size_a == size_b and all(x % size_a == 0 for x in a) and \
+            all(y % size_b == 0 for y in b):
+        return False        # naturally aligned accesses of one size overlap only in full
     if len(a) * len(b) > 4096:
         return True
     return any(x < y + size_b and y < x + size_a and not (distinct and x == y)

@@ -77,3 +77,36 @@ def two_cpu_post(work, name, asm_text, entries, post, expr="final(pa(data, 8)) =
     rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", "--no-minimize",
                      *extra])
     return rc, json.loads(out)
+
+
+REMAP_CPU0_REGS = ('regs = { x0 = "kva(511, 511, 511, 2)", x1 = "page(new)", '
+                   'x2 = "kva(511, 511, 511, 0)" }')
+
+
+def remap_spec(asm: Path, *, regs: str | None = None, stale: bool = True,
+               post: bool = True) -> str:
+    """examples/remap's spec around `asm` (no profile): CPU0 runs remap_page, with
+    `regs` (a TOML inline table's body) for its registers when given, CPU1 read_page;
+    without the [stale] VAs or the postcondition when asked."""
+    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
+    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
+    if not stale:
+        spec = spec[:spec.index("[stale]")] + spec[spec.index("[[cpu]]"):]
+    if regs is not None:
+        assert REMAP_CPU0_REGS in spec
+        spec = spec.replace(REMAP_CPU0_REGS, f"regs = {{ {regs} }}")
+    if not post:
+        spec = spec[:spec.index("[[post]]")]
+    return spec
+
+
+def prove_scene(work: Path, name: str, asm_text: str, spec_of, *args) -> tuple[int, dict]:
+    """Write `asm_text` and the spec `spec_of(asm path)` gives into `work`, prove them
+    (`args` added to the command line); returns (exit status, the first JSON report)."""
+    asm = work / f"{name}.S"
+    asm.write_text(asm_text)
+    sp = work / f"{name}.bbm.toml"
+    sp.write_text(spec_of(asm))
+    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", *args])
+    return rc, json.loads(out)[0]
+

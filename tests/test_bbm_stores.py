@@ -5,11 +5,9 @@ table entry), and one to a table the spec does not declare (a page the routine h
 just made a table: bbm looked at declared tables only)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from remap_mutants import REMAP, prove
+from remap_mutants import prove_scene, remap_spec
 
 ASM = """
 	.text
@@ -30,17 +28,8 @@ read_page:
 
 def _check(tmp_path, regs):
     """examples/remap's scene; CPU0 stores x1 = page(new) through x0 (aligned)."""
-    asm = tmp_path / "open.S"
-    asm.write_text(ASM)
-    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
-    spec = spec.replace('regs = { x0 = "kva(511, 511, 511, 2)", x1 = "page(new)", '
-                        'x2 = "kva(511, 511, 511, 0)" }', f"regs = {{ {regs} }}")
-    sp = tmp_path / "open.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json",
-                     "--property", "bbm"])
-    return rc, json.loads(out)[0]
+    return prove_scene(tmp_path, "open", ASM, lambda asm: remap_spec(asm, regs=regs),
+                       "--property", "bbm")
 
 
 def test_store_through_an_open_pointer_is_checked(tmp_path):
@@ -87,21 +76,12 @@ def test_store_to_a_table_the_spec_does_not_declare(tmp_path, last, status, slot
     invalid descriptor there instead (the break itself) is no violation.  pmd[5] is
     not a declared entry, so no VA the spec tracks walks through it: the checker adds
     the VAs whose walks read pmd[5] and new[7] (it used to answer PROVED)."""
-    asm = tmp_path / "newtable.S"
-    asm.write_text(NEW_TABLE.replace("str\tx3, [x5]", last))
-    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
-    spec = spec[:spec.index("[stale]")] + spec[spec.index("[[cpu]]"):]
-    spec = spec.replace('regs = { x0 = "kva(511, 511, 511, 2)", x1 = "page(new)", '
-                        'x2 = "kva(511, 511, 511, 0)" }',
-                        f'regs = {{ x0 = "slot(pmd, {slot})", x1 = "table(new)", '
-                        f'x2 = "page(old)", x3 = "page(data)", x5 = "pa(new, {8 * entry})", '
-                        f'x7 = "kva(511, 511, {slot}, {entry})" }}')
-    sp = tmp_path / "newtable.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json",
-                     "--property", "bbm"])
-    rep = json.loads(out)[0]
+    regs = (f'x0 = "slot(pmd, {slot})", x1 = "table(new)", x2 = "page(old)", '
+            f'x3 = "page(data)", x5 = "pa(new, {8 * entry})", '
+            f'x7 = "kva(511, 511, {slot}, {entry})"')
+    rc, rep = prove_scene(tmp_path, "newtable", NEW_TABLE.replace("str\tx3, [x5]", last),
+                          lambda asm: remap_spec(asm, regs=regs, stale=False),
+                          "--property", "bbm")
     assert rep["status"] == status, rep["reason"]
     if status == "REFUTED":
         assert rep["property"] == "bbm" and "newtable.S:11" in rep["reason"], rep["reason"]
@@ -135,21 +115,11 @@ def test_a_table_linked_in_is_tracked_at_its_valid_entries(tmp_path):
     """pmd[5] := table(new), where `new` already holds a valid page descriptor at
     entry 7 (`words`): from then on (511, 511, 5, 7) is mapped, so it is tracked
     too, beside (511, 511, 5, 0), the VA whose walk reads pmd[5]."""
-    asm = tmp_path / "link.S"
-    asm.write_text(LINK_TABLE)
-    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
-    spec = spec[:spec.index("[stale]")] + spec[spec.index("[[cpu]]"):]
-    spec = spec.replace('regs = { x0 = "kva(511, 511, 511, 2)", x1 = "page(new)", '
-                        'x2 = "kva(511, 511, 511, 0)" }',
-                        'regs = { x0 = "slot(pmd, 5)", x1 = "table(new)", '
-                        'x7 = "kva(511, 511, 5, 7)" }')
-    spec = spec.replace("[pages.new]", '[pages.new]\nwords = { "56" = "page(old)" }')
-    spec = spec[:spec.index("[[post]]")]
-    sp = tmp_path / "link.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
-    rep = json.loads(out)[0]
+    def spec(asm):
+        return remap_spec(asm, regs='x0 = "slot(pmd, 5)", x1 = "table(new)", '
+                                    'x7 = "kva(511, 511, 5, 7)"', stale=False, post=False
+                          ).replace("[pages.new]", '[pages.new]\nwords = { "56" = "page(old)" }')
+    rc, rep = prove_scene(tmp_path, "link", LINK_TABLE, spec)
     added = {x["va"]: x["store"] for x in rep["bounds"].get("tracked_vas_added", [])}
     assert added == {"0xffffffffc0a00000": "link.S:5",
                      "0xffffffffc0a07000": "link.S:5, the linked table's entry 7"}, \

@@ -62,6 +62,13 @@ def sequential_final(asm: str, entries) -> int:
     return mem[data + 8][1]
 
 
+def assert_replays(r: dict, asm_text: str):
+    """A check's answer is PROVED or REFUTED, and a REFUTED trace replays."""
+    assert r["status"] in ("REFUTED", "PROVED"), (r["status"], r["reason"], asm_text)
+    if r["status"] == "REFUTED":
+        assert r["replay"]["status"] == "CONFIRMED", (r["replay"], asm_text)
+
+
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_random_program_counterexample_replays(tmp_path, seed):
     rng = random.Random(seed)
@@ -69,11 +76,8 @@ def test_random_program_counterexample_replays(tmp_path, seed):
     want = rng.randint(0, 3)
     rc, rep = two_cpu_post(tmp_path, f"fuzz{seed}", asm, ("p0", "p1"), "the word",
                            expr=f"final(pa(data, 8)) == {want}")
-    r = rep[0]
-    assert r["status"] in ("REFUTED", "PROVED"), (r["status"], r["reason"], asm)
-    if r["status"] == "REFUTED":
-        assert r["replay"]["status"] == "CONFIRMED", (r["replay"], asm)
-    else:
+    assert_replays(rep[0], asm)
+    if rep[0]["status"] == "PROVED":
         assert sequential_final(asm, ("p0", "p1")) == want, asm
 
 
@@ -93,26 +97,16 @@ READER_OPS = ["ldr x1, [x0]", "ldr x2, [x0, #8]", "isb", "dsb ish", "dmb ish",
 
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_random_remap_counterexample_replays(tmp_path, seed):
-    import json
-    from remap_mutants import REMAP, prove
+    from remap_mutants import prove_scene, remap_spec
     rng = random.Random(10_000 + seed)
     lines = ["\t.text", "\t.globl\tremap_page", "remap_page:"]
     lines += ["\t" + rng.choice(REMAP_OPS) for _ in range(rng.randint(2, 8))] + ["\tret"]
     lines += ["\t.globl\tread_page", "read_page:"]
     lines += ["\t" + rng.choice(READER_OPS) for _ in range(rng.randint(1, 4))] + ["\tret"]
-    asm = tmp_path / "remap.S"
-    asm.write_text("\n".join(lines) + "\n")
-    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
-    if seed % 2:
-        spec = spec[:spec.index("[[post]]")]
-    sp = tmp_path / "remap.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
-    r = json.loads(out)[0]
-    assert r["status"] in ("REFUTED", "PROVED"), (r["status"], r["reason"], asm.read_text())
-    if r["status"] == "REFUTED":
-        assert r["replay"]["status"] == "CONFIRMED", (r["replay"], asm.read_text())
+    asm_text = "\n".join(lines) + "\n"
+    rc, r = prove_scene(tmp_path, "remap", asm_text,
+                        lambda asm: remap_spec(asm, post=not seed % 2))
+    assert_replays(r, asm_text)
 
 
 # examples/ttbr's scene: CPU0 switches TTBR1 between two live trees (x0 = the new
@@ -127,25 +121,19 @@ TTBR_OPS = [
 
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_random_ttbr_switch_counterexample_replays(tmp_path, seed):
-    import json
     from pathlib import Path
-    from remap_mutants import prove
+    from remap_mutants import prove_scene
     ttbr = Path(__file__).resolve().parent.parent / "examples" / "ttbr"
     rng = random.Random(20_000 + seed)
     body = ["\t" + rng.choice(TTBR_OPS) for _ in range(rng.randint(2, 9))]
-    asm = tmp_path / "switch.S"
-    asm.write_text("\t.text\n\t.globl\tswitch_ttbr1_safe\nswitch_ttbr1_safe:\n"
-                   + "\n".join(body) + "\n\tret\n")
-    spec = (ttbr / "switch.bbm.toml").read_text().replace('file = "switch.S"',
-                                                          f'file = "{asm}"')
-    spec = spec.replace('regs = { x0 = "pa(new)" }',
-                        'regs = { x0 = "pa(new)", x6 = "kva(0, 0, 0, 0)" }')
-    if seed % 2:
-        spec = spec.replace("cpus = 1", "cpus = 2")
-    sp = tmp_path / "switch.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json"])
-    r = json.loads(out)[0]
-    assert r["status"] in ("REFUTED", "PROVED"), (r["status"], r["reason"], asm.read_text())
-    if r["status"] == "REFUTED":
-        assert r["replay"]["status"] == "CONFIRMED", (r["replay"], asm.read_text())
+    asm_text = ("\t.text\n\t.globl\tswitch_ttbr1_safe\nswitch_ttbr1_safe:\n"
+                + "\n".join(body) + "\n\tret\n")
+
+    def spec(asm):
+        text = (ttbr / "switch.bbm.toml").read_text().replace('file = "switch.S"',
+                                                              f'file = "{asm}"')
+        text = text.replace('regs = { x0 = "pa(new)" }',
+                            'regs = { x0 = "pa(new)", x6 = "kva(0, 0, 0, 0)" }')
+        return text.replace("cpus = 1", "cpus = 2") if seed % 2 else text
+    rc, r = prove_scene(tmp_path, "switch", asm_text, spec)
+    assert_replays(r, asm_text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from remap_mutants import two_cpu_post
+from remap_mutants import prove_scene, remap_spec, two_cpu_post
 
 WORD = "final(pa(data, 8)) == 0"          # the word at data + 8 (x4 below)
 COPY = "final(pa(data, 0)) == 0"          # the word at data + 0, where `copy` puts it
@@ -100,15 +100,6 @@ def test_half_a_live_descriptor_is_unknown(tmp_path, props):
     read the descriptor's final value as if the store were not there, and the answer
     was REFUTED with a false trace; a violation now counts only in an execution
     without a mixed-size pair."""
-    from remap_mutants import REMAP, prove
-    import json
-    asm = tmp_path / "half.S"
-    asm.write_text(HALF_DESCRIPTOR)
-    spec = (REMAP / "remap.bbm.toml").read_text().replace('file = "remap.S"', f'file = "{asm}"')
-    spec = spec.replace("[regime]", 'profile = "none"\n\n[regime]', 1)
-    sp = tmp_path / "half.bbm.toml"
-    sp.write_text(spec)
-    rc, out = prove([str(asm), "--spec", str(sp), "-q", "--format", "json", *props])
-    rep = json.loads(out)[0]
+    rc, rep = prove_scene(tmp_path, "half", HALF_DESCRIPTOR, remap_spec, *props)
     assert rc == 3 and rep["status"] == "UNKNOWN", rep["reason"]
     assert "the 4-byte store at half.S:5 overlaps" in rep["reason"], rep["reason"]
