@@ -110,10 +110,13 @@ def prepare(enc: Encoding, props) -> None:
         for c in range(enc.ncpus):
             witness_chains(enc, c)
     if "stale" in props and enc.scen.stale_vas:
-        wanted = set(enc.scen.stale_vas)
+        # the property names pages (`stale`: VA[63:12]), so an access anywhere in a
+        # named page is looked at, not only one at the VA as written (before stop 20
+        # an access at another offset of the page was never checked)
+        wanted = {v >> 12 for v in enc.scen.stale_vas}
         for a in enc.accesses:
             vs = enc.vsa.values(a.va)
-            if vs is None or vs & wanted:
+            if vs is None or {v >> 12 for v in vs} & wanted:
                 if a in enc.chain_of:
                     fresh_chain(enc, a)
 

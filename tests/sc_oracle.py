@@ -1,0 +1,528 @@
+"""An independent oracle for PROVED verdicts: explicit-state search of a stronger
+machine than the architecture's.
+
+The checker answers PROVED when no execution the Arm ARM allows violates a
+property.  Replay (cli/replay.py) re-checks REFUTED answers; nothing re-checks a
+PROVED one.  This module does, from the other side: it enumerates every execution
+of a small scenario on a machine with *fewer* behaviours than the architecture —
+so any violation it finds is one the architecture allows, and a PROVED verdict
+for that scenario is wrong.
+
+The machine ("SC with TLBs"):
+- the CPUs' instructions interleave one at a time, each atomic (sequential
+  consistency): a store is visible to every CPU and walker at once, a TLBI removes
+  the entries it matches from every TLB in its scope at once, a system register
+  write is in effect at once; barriers and cache maintenance do nothing;
+- after every instruction, every CPU whose MMU is on fills its TLB with the walk of
+  every VA of interest from memory as it is then (an implementation may fill any
+  entry at any time, R_SQBCS); entries stay until a TLBI removes them (never
+  evicted: evicting is never needed for a violation);
+- an access uses any entry of its TLB that matches it, or walks memory afresh (as
+  after an eviction): every choice is explored;
+- only leaf entries (complete translations) are held: no walk-cache entries.
+
+Each rule of this machine is an instance of an architectural permission, so every
+execution it has is one the architecture has.  The properties are checked in their
+narrowest form, implemented here without the checker's code (its descriptor,
+TLBI-matching and property modules) so that a mistake there is not shared:
+- fault: an access's fresh walk meets an invalid descriptor or AF = 0;
+- conflict: a CPU with its MMU on holds two leaf entries that overlap in one
+  translation context (same ASID, or either global) and give a different output
+  address, size or AttrIndx;
+- bbm: an 8-byte store replaces a valid descriptor with a valid one of another
+  kind (table/block), another next-table or output address, or another AttrIndx,
+  while a CPU with its MMU on holds an entry whose walk read the old value;
+- stale: an access to a `[stale]` VA uses an entry whose translation differs from
+  a fresh walk's.
+Postconditions are not checked.  The instruction semantics are the project's own
+(model/isa), run on the concrete interpreter's context: they are checked against
+QEMU elsewhere (tests/test_qemu_diff.py).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import z3
+
+from bbmcheck.model import values as V
+from bbmcheck.model.effects import (DC, IC, ISB, TLBI, Barrier, Event, Exception_,
+                                    Unsupported)
+from bbmcheck.model.isa import decode
+from bbmcheck.model.runner import RETURN_SENTINEL, STACK_TOP, ConcreteContext
+from bbmcheck.model.values import _mk
+
+M64 = (1 << 64) - 1
+OA_MASK = ((1 << 48) - 1) & ~0xFFF
+
+
+class Unsupported_(Exception):
+    """The scenario or an instruction is outside what the oracle runs."""
+
+
+class _NeedChoice(Exception):
+    def __init__(self, n):
+        self.n = n
+
+
+class _Faulted(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A leaf TLB entry: the VA range it maps, its context and translation, and the
+    walk it came from ((descriptor PA, value) per level)."""
+    va: int          # first VA of the range (64-bit)
+    shift: int       # log2 of the range's size
+    asid: int | None  # None: global
+    oa: int
+    attr: int
+    path: tuple
+
+    def covers(self, va: int) -> bool:
+        return (va & ~((1 << self.shift) - 1) & M64) == self.va
+
+    def translation(self):
+        return (self.shift, self.oa, self.attr)
+
+
+@dataclass(frozen=True)
+class Finding:
+    prop: str
+    what: str
+    path: tuple        # (cpu, instruction text) steps leading to it
+
+
+class Walker:
+    """Translation table walks of one regime, 4 KiB granule, written from D8.2/D8.3."""
+
+    def __init__(self, levels: int, va_bits: int):
+        if not 1 <= levels <= 4 or not 25 <= va_bits <= 48:
+            raise Unsupported_(f"{levels} levels, {va_bits}-bit VA")
+        self.start = 4 - levels
+        self.va_bits = va_bits
+
+    def walk(self, mem, ttbr0: int, ttbr1: int, va: int):
+        """(Entry, None) or (None, why it faults)."""
+        top = va >> self.va_bits
+        if top == 0:
+            ttbr = ttbr0
+        elif top == (1 << (64 - self.va_bits)) - 1:
+            ttbr = ttbr1
+        else:
+            return None, f"VA {va:#x} in neither TTBR's range"
+        table = ttbr & OA_MASK
+        path = []
+        for level in range(self.start, 4):
+            idx = (va >> (39 - 9 * level)) & 511
+            pa = table + 8 * idx
+            d = mem(pa)
+            path.append((pa, d))
+            if not d & 1:
+                return None, f"invalid descriptor at level {level} ({pa:#x})"
+            if level < 3 and d & 2:
+                table = d & OA_MASK
+                continue
+            if level == 3 and not d & 2:
+                return None, f"reserved descriptor at level 3 ({pa:#x})"
+            if level == 0:
+                return None, f"block at level 0 ({pa:#x})"
+            if not (d >> 10) & 1:
+                return None, f"access flag 0 at level {level} ({pa:#x})"
+            shift = 12 + 9 * (3 - level)
+            asid = (ttbr0 >> 48) & 0xFFFF if (d >> 11) & 1 else None
+            return Entry(va & ~((1 << shift) - 1) & M64, shift, asid,
+                         d & OA_MASK & ~((1 << shift) - 1), (d >> 2) & 7, tuple(path)), None
+        raise AssertionError("unreachable")
+
+
+def _needs_bbm(old: int, new: int, level: int) -> bool:
+    """The narrow core of R_WHZWS: both valid, and a different kind, next table,
+    output address or AttrIndx."""
+    if not (old & 1 and new & 1):
+        return False
+    table = level < 3
+    if table and (old & 2) != (new & 2):
+        return True
+    if (old & OA_MASK) != (new & OA_MASK):
+        return True
+    leaf = level == 3 or not old & 2
+    return leaf and ((old >> 2) & 7) != ((new >> 2) & 7)
+
+
+def _conflicting(a: Entry, b: Entry) -> bool:
+    if a.asid is not None and b.asid is not None and a.asid != b.asid:
+        return False
+    if not (a.covers(b.va) or b.covers(a.va)):
+        return False
+    return a.translation() != b.translation()
+
+
+def _tlbi_removes(t: TLBI, e: Entry) -> bool:
+    if t.regime != "el1":
+        raise Unsupported_(f"TLBI {t.op}")
+    if t.match == "all":
+        return True
+    asid = None if t.asid is None else V.as_int(t.asid)
+    if t.match == "asid":
+        return e.asid is not None and e.asid == asid
+    if t.match in ("va", "va-any-asid"):
+        va = V.as_int(t.va)
+        mask = ((1 << 56) - 1) & ~((1 << e.shift) - 1)
+        if (va & mask) != (e.va & mask):
+            return False
+        return t.match == "va-any-asid" or e.asid is None or e.asid == asid
+    raise Unsupported_(f"TLBI {t.op}")
+
+
+@dataclass(frozen=True)
+class Cpu:
+    pc: int
+    regs: tuple
+    sp: int
+    nzcv: int
+    sysregs: tuple     # sorted (name, value)
+    depth: int
+    monitor: tuple | None
+    steps: int
+    status: str        # 'run' | 'done'
+
+
+class _Ctx(ConcreteContext):
+    """One instruction of one CPU on the oracle's machine."""
+
+    def __init__(self, machine, state, c, choices):
+        super().__init__(None, machine.scen.symbol_address)
+        self.m, self.c, self.choices, self.used = machine, c, choices, 0
+        mem, cpus, tlbs = state
+        self.mem = dict(mem)
+        self.tlbs = [set(t) for t in tlbs]
+        cpu = cpus[c]
+        self.regs = [_mk(v, 64) for v in cpu.regs]
+        self.sp, self.nzcv = _mk(cpu.sp, 64), _mk(cpu.nzcv, 4)
+        self.sysregs = {k: _mk(v, 64) for k, v in cpu.sysregs}
+        self.depth, self.monitor = cpu.depth, cpu.monitor
+        self.findings: list = []
+
+    def word(self, pa):
+        v = self.mem.get(pa)
+        return self.m.initial(pa) if v is None else v
+
+    def _sys(self, name):
+        v = self.sysregs.get(name)
+        return 0 if v is None else v.value
+
+    def mmu_on(self):
+        return self.m.mmu_on(dict((k, v.value) for k, v in self.sysregs.items()))
+
+    def _choose(self, n):
+        if self.used == len(self.choices):
+            raise _NeedChoice(n)
+        k = self.choices[self.used]
+        self.used += 1
+        return k
+
+    def translate(self, va: int, size: int) -> int:
+        if not self.mmu_on():
+            return va
+        if (va & 0xFFF) + size > 0x1000:
+            raise Unsupported_("an access across a page boundary")
+        fresh, why = self.m.walker.walk(self.word, self._sys("ttbr0_el1"),
+                                        self._sys("ttbr1_el1"), va)
+        asid = (self._sys("ttbr0_el1") >> 48) & 0xFFFF
+        hits = sorted({e for e in self.tlbs[self.c] if e.covers(va)
+                       and (e.asid is None or e.asid == asid)},
+                      key=lambda e: (e.translation(), e.path))
+        k = self._choose(len(hits) + 1)
+        self.m.vas.add(va & ~0xFFF)
+        if k == len(hits):
+            if fresh is None:
+                self.findings.append(("fault", f"CPU{self.c} `{self.text}` VA {va:#x}: {why}"))
+                raise _Faulted()
+            self.tlbs[self.c].add(fresh)
+            e = fresh
+        else:
+            e = hits[k]
+            if any(s == va & ~0xFFF for s in self.m.stale_vas) and (
+                    fresh is None or fresh.translation() != e.translation()):
+                self.findings.append(("stale", f"CPU{self.c} `{self.text}` VA {va:#x} uses "
+                                               f"{e} where a walk gives {fresh or why}"))
+        return e.oa | (va & ((1 << e.shift) - 1))
+
+    # ---- memory, by 8-byte words
+    def _read(self, pa, size):
+        v = 0
+        for i in range(size - 1, -1, -1):
+            a = pa + i
+            v = (v << 8) | ((self.word(a & ~7) >> (8 * (a & 7))) & 0xFF)
+        return v
+
+    def _write(self, pa, size, value):
+        if size == 8 and not pa & 7:
+            self._descriptor_store(pa, value)
+        elif any(self.m.live(self, (pa + i) & ~7) for i in range(size)):
+            raise Unsupported_("a store of another size over a descriptor")
+        for i in range(size):
+            a = pa + i
+            w = self.word(a & ~7)
+            sh = 8 * (a & 7)
+            self.mem[a & ~7] = (w & ~(0xFF << sh)) | (((value >> (8 * i)) & 0xFF) << sh)
+
+    def _descriptor_store(self, pa, new):
+        old = self.word(pa)
+        for c, tlb in enumerate(self.tlbs):
+            if not self.m.cpu_mmu_on(self, c):
+                continue
+            for e in tlb:
+                for lvl, (p, d) in enumerate(e.path, self.m.walker.start):
+                    if p == pa and d == old and _needs_bbm(old, new, lvl):
+                        self.findings.append(("bbm", f"CPU{self.c} `{self.text}` replaces "
+                                              f"{old:#x} at {pa:#x} (level {lvl}) with "
+                                              f"{new:#x} while CPU{c} holds {e}"))
+                        return
+
+    def load(self, addr, size, *, acquire=False, exclusive=False):
+        pa = self.translate(V.as_int(addr), size)
+        if exclusive:
+            self.monitor = (pa, size)
+        return _mk(self._read(pa, size), size * 8)
+
+    def store(self, addr, size, value, *, release=False):
+        pa = self.translate(V.as_int(addr), size)
+        self._write(pa, size, V.as_int(value))
+
+    def store_exclusive(self, addr, size, value, *, release=False):
+        pa = self.translate(V.as_int(addr), size)
+        ok = self.monitor == (pa, size)
+        self.monitor = None
+        if ok:
+            self._write(pa, size, V.as_int(value))
+        return _mk(0 if ok else 1, 32)
+
+    def atomic(self, addr, size, new_of, *, acquire=False, release=False, ret=True):
+        pa = self.translate(V.as_int(addr), size)
+        old = _mk(self._read(pa, size), size * 8)
+        new, w = new_of(old)
+        if V.concrete_bool(w):
+            self._write(pa, size, V.as_int(new))
+        return old
+
+    def write_sysreg(self, name, value):
+        self.sysregs[name] = self._check(value, 64)
+
+    def effect(self, effect):
+        if isinstance(effect, TLBI):
+            targets = [self.c] if effect.scope == "local" else range(len(self.tlbs))
+            for c in targets:
+                self.tlbs[c] = {e for e in self.tlbs[c] if not _tlbi_removes(effect, e)}
+        elif isinstance(effect, (Barrier, ISB, DC, IC, Event)):
+            pass
+        elif isinstance(effect, (Unsupported, Exception_)):
+            raise Unsupported_(f"`{self.text}`")
+        else:
+            raise Unsupported_(f"effect {effect}")
+
+
+def _concrete(v, what, subst=()) -> int:
+    """The value of `v` (an int, a value of model/values or a Z3 term) under the
+    substitution of the scenario's variables."""
+    if isinstance(v, int):
+        return v
+    if not isinstance(v, z3.ExprRef):
+        if V.is_concrete(v):
+            return V.as_int(v)
+        v = V.to_z3(v)
+    r = z3.simplify(z3.substitute(v, *subst)) if subst else z3.simplify(v)
+    if z3.is_bv_value(r):
+        return r.as_long()
+    raise Unsupported_(f"symbolic {what}")
+
+
+def assignments(scen, limit: int = 256):
+    """Every assignment of the scenario's symbolic variables (their value sets, as
+    the spec gives them) that its assumptions admit: lists of (variable, value)."""
+    names = sorted(scen.domains)
+    combos = 1
+    for n in names:
+        combos *= len(scen.domains[n])
+    if combos > limit:
+        raise Unsupported_(f"{combos} assignments of the symbolic descriptors")
+    for values in itertools.product(*(sorted(scen.domains[n]) for n in names)):
+        subst = [(z3.BitVec(n, 64), z3.BitVecVal(v, 64)) for n, v in zip(names, values)]
+        if all(z3.is_true(z3.simplify(z3.substitute(a, *subst))) for a in scen.assumptions):
+            yield subst
+
+
+class Oracle:
+    """Every execution of `scen` on the SC-with-TLBs machine, up to `max_states`."""
+
+    def __init__(self, scen, subst=(), *, max_states: int = 200_000):
+        self.scen = scen
+        self.subst = subst
+        reg = scen.regime
+        self.walker = Walker(reg.levels, reg.va_bits)
+        self.max_states = max_states
+        self.props = set(scen.properties)
+        self.stale_vas = [v & ~0xFFF for v in scen.stale_vas]
+        self.memory = {pa: _concrete(v, f"memory at {pa:#x}", subst)
+                       for pa, v in scen.memory.items()}
+        self.vas: set = set()
+
+    def initial(self, pa):
+        return self.memory.get(pa, 0)
+
+    def mmu_on(self, sysregs: dict) -> bool:
+        return bool(sysregs.get("sctlr_el1", 1) & 1)
+
+    def cpu_mmu_on(self, ctx, c) -> bool:
+        if c == ctx.c:
+            return ctx.mmu_on()
+        return self.mmu_on(dict(self._cpus[c].sysregs)) if self._cpus else True
+
+    def live(self, ctx, pa) -> bool:
+        return any(p == pa for t in ctx.tlbs for e in t for p, _ in e.path)
+
+    # ---- states
+    def _start(self):
+        cpus = []
+        for cs in self.scen.cpus:
+            regs = [0] * 31
+            regs[30] = RETURN_SENTINEL
+            for n, v in cs.regs.items():
+                regs[n] = _concrete(v, f"x{n}", self.subst)
+            sp = STACK_TOP if cs.sp is None else _concrete(cs.sp, "sp", self.subst)
+            sysregs = {k: _concrete(v, k, self.subst) for k, v in cs.sysregs.items()}
+            cpus.append(Cpu(self.scen.symbol_address(cs.entry), tuple(regs), sp, 0,
+                            tuple(sorted(sysregs.items())), 0, None, 0, "run"))
+        return ((), tuple(cpus), tuple(frozenset() for _ in cpus))
+
+    def _fill(self, state):
+        """Every CPU whose MMU is on walks every VA of interest now."""
+        mem, cpus, tlbs = state
+        word = dict(mem)
+        get = lambda pa: word.get(pa, self.initial(pa))  # noqa: E731
+        out = []
+        for cpu, tlb in zip(cpus, tlbs):
+            sysregs = dict(cpu.sysregs)
+            if self.mmu_on(sysregs):
+                new = set(tlb)
+                for va in self.fill_vas:
+                    e, _ = self.walker.walk(get, sysregs.get("ttbr0_el1", 0),
+                                            sysregs.get("ttbr1_el1", 0), va)
+                    if e is not None:
+                        new.add(e)
+                tlb = frozenset(new)
+            out.append(tlb)
+        return (mem, cpus, tuple(out))
+
+    def _conflicts(self, state):
+        mem, cpus, tlbs = state
+        for c, (cpu, tlb) in enumerate(zip(cpus, tlbs)):
+            if not self.mmu_on(dict(cpu.sysregs)):
+                continue
+            es = sorted(tlb, key=lambda e: (e.va, e.translation(), e.path))
+            for i, a in enumerate(es):
+                for b in es[i + 1:]:
+                    if _conflicting(a, b):
+                        return f"CPU{c} holds {a} and {b}"
+        return None
+
+    def _step(self, state, c, choices):
+        """Run CPU c's next instruction with these translation choices: (new state,
+        findings) or raises _NeedChoice."""
+        mem, cpus, tlbs = state
+        self._cpus = cpus
+        cpu = cpus[c]
+        ctx = _Ctx(self, state, c, choices)
+        instr = self.scen.program.instruction_at(cpu.pc)
+        if instr is None:
+            raise Unsupported_(f"no instruction at {cpu.pc:#x}")
+        ctx.pc, ctx.next_pc = cpu.pc, cpu.pc + 4
+        ctx.text = instr.text or str(instr)
+        op = instr.__dict__.get("_bbm_op") or decode(instr)
+        try:
+            op.run(ctx)
+        except _Faulted:
+            return None, ctx.findings, ctx.text
+        status = cpu.status
+        pc = ctx.next_pc
+        if ctx.stop == "ret" and ctx.depth == 0 or pc == RETURN_SENTINEL:
+            status = "done"
+        elif ctx.stop is not None:
+            raise Unsupported_(f"`{ctx.text}`: {ctx.stop}")
+        if cpu.steps + 1 > self.scen.bound and status == "run":
+            raise Unsupported_("the step bound")
+        new_cpu = Cpu(pc, tuple(r.value for r in ctx.regs), ctx.sp.value, ctx.nzcv.value,
+                      tuple(sorted((k, v.value) for k, v in ctx.sysregs.items())),
+                      ctx.depth, ctx.monitor, cpu.steps + 1, status)
+        new_mem = tuple(sorted(ctx.mem.items()))
+        new_cpus = cpus[:c] + (new_cpu,) + cpus[c + 1:]
+        return (new_mem, new_cpus, tuple(frozenset(t) for t in ctx.tlbs)), ctx.findings, \
+            ctx.text
+
+    def explore(self, fill_vas) -> tuple[dict, bool]:
+        """{property: Finding} (the first found of each) and whether the search was
+        complete."""
+        self.fill_vas = sorted(fill_vas)
+        self._cpus = None
+        found: dict = {}
+        start = self._fill(self._start())
+        seen = {start}
+        stack = [(start, ())]
+        complete = True
+        while stack:
+            state, path = stack.pop()
+            why = self._conflicts(state)
+            if why and "conflict" not in found:
+                found["conflict"] = Finding("conflict", why, path)
+            for c, cpu in enumerate(state[1]):
+                if cpu.status != "run":
+                    continue
+                pending = [()]
+                while pending:
+                    choices = pending.pop()
+                    try:
+                        nxt, findings, text = self._step(state, c, choices)
+                    except _NeedChoice as n:
+                        pending.extend(choices + (k,) for k in range(n.n))
+                        continue
+                    step = path + ((c, text),)
+                    for prop, what in findings:
+                        found.setdefault(prop, Finding(prop, what, step))
+                    if nxt is None:
+                        continue
+                    nxt = self._fill(nxt)
+                    if nxt not in seen:
+                        if len(seen) >= self.max_states:
+                            complete = False
+                            continue
+                        seen.add(nxt)
+                        stack.append((nxt, step))
+        return {p: f for p, f in found.items() if p in self.props}, complete
+
+    def run(self) -> tuple[dict, bool]:
+        """Explore, widening the VAs filled to every page an access touched, until
+        that set is stable (at most three rounds)."""
+        vas = {v & ~0xFFF for v in self.scen.tracked_vas} | set(self.stale_vas)
+        for _ in range(3):
+            self.vas = set()
+            found, complete = self.explore(vas)
+            if self.vas <= vas:
+                break
+            vas |= self.vas
+        return found, complete
+
+
+def search(scen, **kw) -> tuple[dict, bool, int]:
+    """Run the oracle for every assignment of the scenario's symbolic descriptors:
+    ({property: Finding}, complete, number of assignments)."""
+    found: dict = {}
+    complete, n = True, 0
+    for subst in assignments(scen):
+        f, c = Oracle(scen, subst, **kw).run()
+        for p, x in f.items():
+            found.setdefault(p, x)
+        complete &= c
+        n += 1
+    return found, complete, n
