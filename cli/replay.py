@@ -818,7 +818,10 @@ class Replay:
         u = d.get("lookup", s["time"])
         R = self.scen.regime
         first = by_level[min(by_level)]
-        base = _int(first["data"]["ttbr"]) if first["data"].get("ttbr") else None
+        # the table's address, without the ASID in TTBR[63:48] (stop 20: a stale access
+        # through an ASID-tagged TTBR0 was REJECTED)
+        base = V.as_int(R.ttbr_table_base(V.const(_int(first["data"]["ttbr"]), 64))) \
+            if first["data"].get("ttbr") else None
         for k in sorted(by_level):
             f = by_level[k]
             addr = _int(f["data"]["desc_addr"])

@@ -137,21 +137,28 @@ class Walker:
         raise AssertionError("unreachable")
 
 
-def _needs_bbm(old: int, new: int, level: int) -> bool:
-    """The narrow core of R_WHZWS: both valid, and a different kind, next table,
-    output address or AttrIndx."""
+def _needs_bbm(old: int, new: int, level: int, features) -> bool:
+    """The narrow core of R_WHZWS: both valid, and a different next table, output
+    address or AttrIndx; a table <-> block change unless FEAT_BBM level 1 or 2 is
+    assumed; nG 1 -> 0 (a global entry that may overlap non-global ones), or any nG
+    change under the strict policy the scenario states."""
     if not (old & 1 and new & 1):
         return False
-    table = level < 3
-    if table and (old & 2) != (new & 2):
-        return True
+    if level < 3 and (old & 2) != (new & 2):
+        return features.bbm_level == 0
     if (old & OA_MASK) != (new & OA_MASK):
         return True
-    leaf = level == 3 or not old & 2
-    return leaf and ((old >> 2) & 7) != ((new >> 2) & 7)
+    if level < 3 and old & 2:
+        return False                       # two tables with one address
+    ng_old, ng_new = (old >> 11) & 1, (new >> 11) & 1
+    if ng_old != ng_new and (features.ng_policy == "strict" or ng_old):
+        return True
+    return ((old >> 2) & 7) != ((new >> 2) & 7)
 
 
-def _conflicting(a: Entry, b: Entry) -> bool:
+def _conflicting(a: Entry, b: Entry, features) -> bool:
+    if features.bbm_level == 2 and a.shift != b.shift:
+        return False                       # FEAT_BBML2: no conflict for a size change
     if a.asid is not None and b.asid is not None and a.asid != b.asid:
         return False
     if not (a.covers(b.va) or b.covers(a.va)):
@@ -185,7 +192,6 @@ class Cpu:
     sysregs: tuple     # sorted (name, value)
     depth: int
     monitor: tuple | None
-    steps: int
     status: str        # 'run' | 'done'
 
 
@@ -276,7 +282,7 @@ class _Ctx(ConcreteContext):
                 continue
             for e in tlb:
                 for lvl, (p, d) in enumerate(e.path, self.m.walker.start):
-                    if p == pa and d == old and _needs_bbm(old, new, lvl):
+                    if p == pa and d == old and _needs_bbm(old, new, lvl, self.m.scen.features):
                         self.findings.append(("bbm", f"CPU{self.c} `{self.text}` replaces "
                                               f"{old:#x} at {pa:#x} (level {lvl}) with "
                                               f"{new:#x} while CPU{c} holds {e}"))
@@ -394,7 +400,7 @@ class Oracle:
             sp = STACK_TOP if cs.sp is None else _concrete(cs.sp, "sp", self.subst)
             sysregs = {k: _concrete(v, k, self.subst) for k, v in cs.sysregs.items()}
             cpus.append(Cpu(self.scen.symbol_address(cs.entry), tuple(regs), sp, 0,
-                            tuple(sorted(sysregs.items())), 0, None, 0, "run"))
+                            tuple(sorted(sysregs.items())), 0, None, "run"))
         return ((), tuple(cpus), tuple(frozenset() for _ in cpus))
 
     def _fill(self, state):
@@ -424,7 +430,7 @@ class Oracle:
             es = sorted(tlb, key=lambda e: (e.va, e.translation(), e.path))
             for i, a in enumerate(es):
                 for b in es[i + 1:]:
-                    if _conflicting(a, b):
+                    if _conflicting(a, b, self.scen.features):
                         return f"CPU{c} holds {a} and {b}"
         return None
 
@@ -451,11 +457,9 @@ class Oracle:
             status = "done"
         elif ctx.stop is not None:
             raise Unsupported_(f"`{ctx.text}`: {ctx.stop}")
-        if cpu.steps + 1 > self.scen.bound and status == "run":
-            raise Unsupported_("the step bound")
         new_cpu = Cpu(pc, tuple(r.value for r in ctx.regs), ctx.sp.value, ctx.nzcv.value,
                       tuple(sorted((k, v.value) for k, v in ctx.sysregs.items())),
-                      ctx.depth, ctx.monitor, cpu.steps + 1, status)
+                      ctx.depth, ctx.monitor, status)
         new_mem = tuple(sorted(ctx.mem.items()))
         new_cpus = cpus[:c] + (new_cpu,) + cpus[c + 1:]
         return (new_mem, new_cpus, tuple(frozenset(t) for t in ctx.tlbs)), ctx.findings, \
@@ -466,6 +470,7 @@ class Oracle:
         complete."""
         self.fill_vas = sorted(fill_vas)
         self._cpus = None
+        self.finished = 0           # states in which every CPU has returned
         found: dict = {}
         start = self._fill(self._start())
         seen = {start}
@@ -473,6 +478,8 @@ class Oracle:
         complete = True
         while stack:
             state, path = stack.pop()
+            if all(cpu.status == "done" for cpu in state[1]):
+                self.finished += 1
             why = self._conflicts(state)
             if why and "conflict" not in found:
                 found["conflict"] = Finding("conflict", why, path)
@@ -499,6 +506,7 @@ class Oracle:
                             continue
                         seen.add(nxt)
                         stack.append((nxt, step))
+        self.states = len(seen)
         return {p: f for p, f in found.items() if p in self.props}, complete
 
     def run(self) -> tuple[dict, bool]:
@@ -514,12 +522,24 @@ class Oracle:
         return found, complete
 
 
-def search(scen, **kw) -> tuple[dict, bool, int]:
+def fullest(scen):
+    """The assignment that makes the largest tree: every symbolic descriptor a table
+    where it may be one, else a valid descriptor, global where it may be (the one a
+    routine that sets nG changes).  Fails when the assumptions refuse it."""
+    names = sorted(scen.domains)
+    vals = [max(scen.domains[n], key=lambda v: ((v & 3) == 3, v & 1, not (v >> 11) & 1, v))
+            for n in names]
+    subst = [(z3.BitVec(n, 64), z3.BitVecVal(v, 64)) for n, v in zip(names, vals)]
+    assert all(z3.is_true(z3.simplify(z3.substitute(a, *subst))) for a in scen.assumptions)
+    return subst
+
+
+def search(scen, limit: int = 256, **kw) -> tuple[dict, bool, int]:
     """Run the oracle for every assignment of the scenario's symbolic descriptors:
     ({property: Finding}, complete, number of assignments)."""
     found: dict = {}
     complete, n = True, 0
-    for subst in assignments(scen):
+    for subst in assignments(scen, limit):
         f, c = Oracle(scen, subst, **kw).run()
         for p, x in f.items():
             found.setdefault(p, x)
