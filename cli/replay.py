@@ -818,27 +818,32 @@ class Replay:
         u = d.get("lookup", s["time"])
         R = self.scen.regime
         first = by_level[min(by_level)]
-        # the table's address, without the ASID in TTBR[63:48] (stop 20: a stale access
-        # through an ASID-tagged TTBR0 was REJECTED)
-        base = V.as_int(R.ttbr_table_base(V.const(_int(first["data"]["ttbr"]), 64))) \
-            if first["data"].get("ttbr") else None
-        for k in sorted(by_level):
-            f = by_level[k]
-            addr = _int(f["data"]["desc_addr"])
-            if base is not None:
-                want = V.as_int(R.descriptor_address(V.const(base, 64), V.const(va, 64), k))
-                if want != addr:
-                    self.fail(f, f"the walk reads {addr:#x} at level {k}, the tables give "
-                                 f"{want:#x}")
-            now = self.value_at(addr, 8, s["cpu"], u, walker=True)
-            old = _int(f["data"]["desc"])
-            co = V.as_int(D.entry_content(V.const(old, 64), k))
-            cn = V.as_int(D.entry_content(V.const(now, 64), k))
-            if co != cn:
-                return (f"the access of step {s['n']} uses the entry of step {f['n']} "
-                        f"({D.describe(old, k)}), but at its lookup time CPU{s['cpu']}'s "
-                        f"walker sees {f['data']['desc_name']} = {D.describe(now, k)}")
-            base = old & 0x0000_FFFF_FFFF_F000
+        # a walk at the lookup time starts from a TTBR value the CPU's translation may
+        # use then (rule sysreg-in-effect: after an MSR with no ISB yet, the old value
+        # or the new one; the checker's walk picks either), without the ASID in
+        # TTBR[63:48].  Stop 20: replay compared only along the entry's own walk, so a
+        # global entry from the old TTBR0, used after a switch, was REJECTED.
+        reg = "ttbr1_el1" if V.as_int(V.extract(V.const(va, 64), 63, 63)) else "ttbr0_el1"
+        ttbrs = sorted(t for t in self.usable_sysreg(s["cpu"], reg, u) if t is not None) or \
+            ([_int(first["data"]["ttbr"])] if first["data"].get("ttbr") else [])
+        for ttbr in ttbrs:
+            base = V.as_int(R.ttbr_table_base(V.const(ttbr, 64)))
+            for k in sorted(by_level):
+                f = by_level[k]
+                addr = V.as_int(R.descriptor_address(V.const(base, 64), V.const(va, 64), k))
+                now = self.value_at(addr, 8, s["cpu"], u, walker=True)
+                old = _int(f["data"]["desc"])
+                co = V.as_int(D.entry_content(V.const(old, 64), k))
+                cn = V.as_int(D.entry_content(V.const(now, 64), k))
+                if co != cn:
+                    at = self.scen.table_at(addr)
+                    name = f"{at[0].name}[{at[1]}]" if at else f"the descriptor at {addr:#x}"
+                    via = "" if addr == _int(f["data"]["desc_addr"]) else \
+                        f" (a walk through {reg.upper()} = {ttbr:#x})"
+                    return (f"the access of step {s['n']} uses the entry of step {f['n']} "
+                            f"({D.describe(old, k)}), but at its lookup time "
+                            f"CPU{s['cpu']}'s walker sees {name} = {D.describe(now, k)}{via}")
+                base = now & 0x0000_FFFF_FFFF_F000
         self.fail(s, "the entry the access uses matches the tables at its lookup time")
 
     def check_post(self, det) -> str:

@@ -293,6 +293,19 @@ def test_stale_through_an_asid_tagged_ttbr0_replays(tmp_path):
     assert "stale" in found
 
 
+def test_stale_global_entry_after_a_ttbr0_switch_replays(tmp_path):
+    """A global entry filled through u1 is used after TTBR0 moved to u2 (ISB and all):
+    the walk now gives u2's page.  Replay compared the tables only along the entry's
+    own walk (through u1), found them unchanged and REJECTED the trace (found by the
+    random TTBR scenes, stop 20)."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tldr\tx5, [x2]\n"
+           "\tmsr\tttbr0_el1, x21\n\tisb\n\tldr\tx5, [x2]\n\tret\n")
+    r, found = agree(tmp_path, asm, ttbr_spec("stale global", ["stale"], 1, '"page(pa1)"'))
+    assert r["status"] == "REFUTED" and r["property"] == "stale", r["reason"]
+    assert "TTBR0_EL1" in r["replay"]["detail"], r["replay"]
+    assert "stale" in found
+
+
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_proved_agrees_with_sc_oracle_ttbr(tmp_path, seed):
     agree(tmp_path, *random_ttbr_scene(30_000 + seed))
