@@ -32,7 +32,8 @@ re-executes the trace without the solver:
    break-before-make, and the holder's entry from the old value is still alive when
    the new value reaches a walker; for `fault`, the access's walk reads an invalid
    descriptor at its lookup time; for `stale`, the entry the access uses differs
-   from what a walk of memory, as the CPU's walker sees it at the lookup time, gives;
+   from what a walk of memory, as the CPU's walker sees it at the lookup time, gives
+   (from a TTBR value the CPU's translation may use then);
    for `post`, every CPU has returned and the postcondition, evaluated on the
    replayed final state (memory after every store, each CPU's registers, the TLB
    entries of the trace not invalidated by the end), fails.

@@ -141,6 +141,18 @@ def explain(enc, m, name, viol) -> Trace:
         tr.violation = (f"{title}: CPU{a.cpu} {a.kind} at {_loc(a)} (`{a.instr}`) uses a TLB "
                         f"entry for VA {va:#x} that no longer matches the tables")
         tr.fix = "a TLBI of the entry, completed by a DSB (and an ISB) before the access"
+        ch = enc.chain_of.get(a)
+        if ch is not None and ch.ttbr is not None and F.ttbr is not None:
+            t_used, t_now = _val(m, ch.ttbr), _val(m, F.ttbr)
+            if t_used != t_now:
+                # the tables did not change: the TTBR did (a switch the entry survived)
+                tr.violation = (f"{title}: CPU{a.cpu} {a.kind} at {_loc(a)} (`{a.instr}`) "
+                                f"uses a TLB entry for VA {va:#x} filled through TTBR "
+                                f"{t_used:#x}; a walk at its lookup time goes through "
+                                f"{t_now:#x} and gives another translation")
+                tr.fix = ("an ISB between the TTBR write and the access, and a TLBI of the "
+                          "entries filled through the other TTBR value (or non-global "
+                          "entries with distinct ASIDs)")
         tr.at = _ival(m, a.t)
         tr.details = {"access": ref(a), "cpu": a.cpu, "va": va}
     if name in ("bbm", "conflict", "stale"):

@@ -302,6 +302,8 @@ def test_stale_global_entry_after_a_ttbr0_switch_replays(tmp_path):
            "\tmsr\tttbr0_el1, x21\n\tisb\n\tldr\tx5, [x2]\n\tret\n")
     r, found = agree(tmp_path, asm, ttbr_spec("stale global", ["stale"], 1, '"page(pa1)"'))
     assert r["status"] == "REFUTED" and r["property"] == "stale", r["reason"]
+    # the report says what changed: the TTBR, not the tables
+    assert "filled through TTBR 0x1000080004000" in r["reason"], r["reason"]
     assert "TTBR0_EL1" in r["replay"]["detail"], r["replay"]
     assert "stale" in found
 
