@@ -313,6 +313,65 @@ def test_proved_agrees_with_sc_oracle_ttbr(tmp_path, seed):
     agree(tmp_path, *random_ttbr_scene(30_000 + seed))
 
 
+# ---- random scenes turning the MMU off and on around a remap (examples/rules/mmu_on)
+
+MMU_OPS = ["msr sctlr_el1, x2", "msr sctlr_el1, x4", "isb", "dsb ish", "dsb nsh",
+           "tlbi vmalle1", "lsr x9, x3, #12\n\ttlbi vaae1, x9", "str x1, [x0]",
+           "str xzr, [x0]", "str x6, [x0]", "ldr x5, [x3]", "ldr x5, [x3, #8]"]
+
+
+def random_mmu_scene(seed: int):
+    rng = random.Random(seed)
+    body = [rng.choice(MMU_OPS) for _ in range(rng.randint(2, 9))]
+    asm = "\t.text\n\t.globl\tmmu\nmmu:\n\t" + "\n\t".join(body) + "\n\tret\n"
+    props = [p for p in ORDER if rng.random() < 0.7] or ["fault"]
+    on = rng.random() < 0.5
+
+    def spec(asm_path) -> str:
+        return f"""[check]
+name = "sc oracle mmu {seed}"
+file = "{asm_path}"
+profile = "none"
+cpus = 1
+bound = 40
+properties = [{", ".join(f'"{p}"' for p in props)}]
+
+[tables.pgd]
+level = 0
+0 = "table(pud)"
+
+[tables.pud]
+level = 1
+0 = "table(pmd)"
+
+[tables.pmd]
+level = 2
+0 = "table(pte)"
+
+[tables.pte]
+level = 3
+1 = {_choice(rng, ["page(old)", "page(new)", "invalid", "page(old, attr=2)"])}
+
+[pages.old]
+[pages.new]
+
+[stale]
+vas = ["uva(0, 0, 0, 1)"]
+
+[[cpu]]
+entry = "mmu"
+mmu = {"true" if on else "false"}
+ttbr0 = "pgd"
+regs = {{ x0 = "slot(pte, 1)", x1 = "page(new)", x2 = "0x30d0198d", x3 = "uva(0, 0, 0, 1)", x4 = "0x30d0198c", x6 = "page(old, attr=2)" }}
+"""
+    return asm, spec
+
+
+@pytest.mark.parametrize("seed", range(SEEDS // 2))
+def test_proved_agrees_with_sc_oracle_mmu(tmp_path, seed):
+    agree(tmp_path, *random_mmu_scene(40_000 + seed))
+
+
 # ---- the kpti routine (v6.1, --feature ets2, 2 CPUs, 1/1/2/1 as in test_kpti)
 
 KPTI_SC_VISIBLE = {"no-break", "no-tlbi-vaae1", "boot-no-wait", "secondary-no-wait",
