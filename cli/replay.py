@@ -824,7 +824,7 @@ class Replay:
         # or the new one; the checker's walk picks either), without the ASID in
         # TTBR[63:48].  Stop 20: replay compared only along the entry's own walk, so a
         # global entry from the old TTBR0, used after a switch, was REJECTED.
-        reg = "ttbr1_el1" if V.as_int(V.extract(V.const(va, 64), 63, 63)) else "ttbr0_el1"
+        reg = self.ttbr_name(va)
         ttbrs = sorted(t for t in self.usable_sysreg(s["cpu"], reg, u) if t is not None) or \
             ([_int(first["data"]["ttbr"])] if first["data"].get("ttbr") else [])
         for ttbr in ttbrs:
@@ -904,6 +904,12 @@ class Replay:
                 synced, pending = pending[-1], []
         return {synced, *pending}
 
+    def ttbr_name(self, va: int) -> str:
+        """The translation table base register a walk of `va` starts from."""
+        R = self.scen.regime
+        upper = R.el == 1 and (va >> R.va_bits) == (1 << (64 - R.va_bits)) - 1
+        return "ttbr1_el1" if upper else f"ttbr0_el{R.el}"
+
     def check_registers_in_effect(self):
         """Every walk starts at a TTBR value its CPU's translation may use at the
         walk's time, and every access's MMU state is one an SCTLR value it may use at
@@ -916,8 +922,7 @@ class Replay:
             va, ttbr = _int(d["va"]), _int(d.get("ttbr"))
             if ttbr is None:
                 continue
-            upper = el == 1 and (va >> R.va_bits) == (1 << (64 - R.va_bits)) - 1
-            name = "ttbr1_el1" if upper else f"ttbr0_el{el}"
+            name = self.ttbr_name(va)
             ok = self.usable_sysreg(f["cpu"], name, f["time"])
             if None not in ok and ttbr not in ok:
                 self.fail(f, f"the walk uses {name} = {ttbr:#x}; at its time CPU{f['cpu']}'s "

@@ -355,9 +355,18 @@ def assignments(scen, limit: int = 256):
     if combos > limit:
         raise Unsupported_(f"{combos} assignments of the symbolic descriptors")
     for values in itertools.product(*(sorted(scen.domains[n]) for n in names)):
-        subst = [(z3.BitVec(n, 64), z3.BitVecVal(v, 64)) for n, v in zip(names, values)]
-        if all(z3.is_true(z3.simplify(z3.substitute(a, *subst))) for a in scen.assumptions):
+        subst = _substitution(scen, names, values)
+        if subst is not None:
             yield subst
+
+
+def _substitution(scen, names, values):
+    """[(variable, value)] for the scenario's variables `names`, or None when its
+    assumptions refuse those values."""
+    subst = [(z3.BitVec(n, 64), z3.BitVecVal(v, 64)) for n, v in zip(names, values)]
+    if all(z3.is_true(z3.simplify(z3.substitute(a, *subst))) for a in scen.assumptions):
+        return subst
+    return None
 
 
 class Oracle:
@@ -384,7 +393,7 @@ class Oracle:
     def cpu_mmu_on(self, ctx, c) -> bool:
         if c == ctx.c:
             return ctx.mmu_on()
-        return self.mmu_on(dict(self._cpus[c].sysregs)) if self._cpus else True
+        return self.mmu_on(dict(self._cpus[c].sysregs))
 
     def live(self, ctx, pa) -> bool:
         return any(p == pa for t in ctx.tlbs for e in t for p, _ in e.path)
@@ -529,8 +538,8 @@ def fullest(scen):
     names = sorted(scen.domains)
     vals = [max(scen.domains[n], key=lambda v: ((v & 3) == 3, v & 1, not (v >> 11) & 1, v))
             for n in names]
-    subst = [(z3.BitVec(n, 64), z3.BitVecVal(v, 64)) for n, v in zip(names, vals)]
-    assert all(z3.is_true(z3.simplify(z3.substitute(a, *subst))) for a in scen.assumptions)
+    subst = _substitution(scen, names, vals)
+    assert subst is not None, "the scenario's assumptions refuse the fullest tree"
     return subst
 
 

@@ -103,6 +103,13 @@ REGS = ('x0 = "kva(511, 511, 508, 0)", x1 = "kva(511, 511, 508, 1)", '
         'x13 = "page(old, attr=1)", x14 = "table(pte)", x15 = "page(old, ng=1)"')
 
 
+def check_section(name: str, asm_path, cpus: int, props) -> str:
+    """A random scene's [check] section (no profile, 40 instructions per CPU)."""
+    return (f'[check]\nname = "{name}"\nfile = "{asm_path}"\nprofile = "none"\n'
+            f'cpus = {cpus}\nbound = 40\n'
+            "properties = [" + ", ".join(f'"{p}"' for p in props) + "]\n")
+
+
 def _choice(rng, pool) -> str:
     """One initial descriptor, or a symbolic one of two."""
     xs = rng.sample(pool, rng.choice([1, 1, 2]))
@@ -123,14 +130,7 @@ def random_scene(seed: int):
                    for e in (("writer", "reader") if two else ("writer",)))
 
     def spec(asm_path) -> str:
-        return f"""[check]
-name = "sc oracle {seed}"
-file = "{asm_path}"
-profile = "none"
-cpus = {2 if two else 1}
-bound = 40
-properties = [{", ".join(f'"{p}"' for p in props)}]
-
+        return check_section(f"sc oracle {seed}", asm_path, 2 if two else 1, props) + f"""
 [regime]
 levels = 4
 va_bits = 48
@@ -244,14 +244,7 @@ def ttbr_spec(name: str, props, cpus: int, u1_pte0: str):
                   for e in ("writer", "reader")[:cpus])
 
     def spec(asm_path) -> str:
-        return f"""[check]
-name = "{name}"
-file = "{asm_path}"
-profile = "none"
-cpus = {cpus}
-bound = 40
-properties = [{", ".join(f'"{p}"' for p in props)}]
-
+        return check_section(name, asm_path, cpus, props) + f"""
 [regime]
 levels = 4
 va_bits = 48
@@ -328,14 +321,7 @@ def random_mmu_scene(seed: int):
     on = rng.random() < 0.5
 
     def spec(asm_path) -> str:
-        return f"""[check]
-name = "sc oracle mmu {seed}"
-file = "{asm_path}"
-profile = "none"
-cpus = 1
-bound = 40
-properties = [{", ".join(f'"{p}"' for p in props)}]
-
+        return check_section(f"sc oracle mmu {seed}", asm_path, 1, props) + f"""
 [tables.pgd]
 level = 0
 0 = "table(pud)"
