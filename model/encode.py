@@ -619,8 +619,9 @@ class Encoding:
         return ch
 
     def entry_global(self, ch: Chain, k: int):
-        """Is the level-k entry of the walk global?  Walk-cache entries are treated as
-        global (they are matched by VA only)."""
+        """Is the level-k entry of the walk global?  Walk-cache entries count as global
+        here (they conflict across ASIDs); a TLBI by VA and ASID still matches them
+        only for the walk's ASID (model/vmsa/tlbi.py: matches)."""
         leaf = D.is_leaf(ch.d[k], k)
         return V.bool_or(V.bool_not(leaf), V.bool_not(D.ng(ch.d[k])))
 

@@ -17,23 +17,31 @@ The machine ("SC with TLBs"):
   every VA of interest from memory as it is then (an implementation may fill any
   entry at any time, R_SQBCS); entries stay until a TLBI removes them (never
   evicted: evicting is never needed for a violation);
-- an access uses any entry of its TLB that matches it, or walks memory afresh (as
-  after an eviction): every choice is explored;
-- only leaf entries (complete translations) are held: no walk-cache entries.
+- a TLB also holds walk-cache entries: each table descriptor a walk read, for the
+  VA range it covers, tagged with the ASID the walk ran under (R_CHVGJ: entries from
+  levels other than the last are non-global); a walk may start from any of them that
+  matches the VA and the current ASID instead of from the TTBR, and read the levels
+  below from memory;
+- an access uses any leaf entry of its TLB that matches it, or walks (from the TTBR
+  or a walk-cache entry: as after an eviction): every choice is explored;
+- a TLBI removes every entry the architecture may require it to: walk-cache entries
+  by VA (non-last-level forms; the VAE1 forms only for their ASID), by ASID, or all
+  (`Oracle(walk_cache=False)` holds leaf entries only, the machine before stop 21).
 
 Each rule of this machine is an instance of an architectural permission, so every
 execution it has is one the architecture has.  The properties are checked in their
 narrowest form, implemented here without the checker's code (its descriptor,
 TLBI-matching and property modules) so that a mistake there is not shared:
-- fault: an access's fresh walk meets an invalid descriptor or AF = 0;
+- fault: an access's walk (from the TTBR or a walk-cache entry) meets an invalid
+  descriptor or AF = 0;
 - conflict: a CPU with its MMU on holds two leaf entries that overlap in one
   translation context (same ASID, or either global) and give a different output
   address, size or AttrIndx;
 - bbm: an 8-byte store replaces a valid descriptor with a valid one of another
   kind (table/block), another next-table or output address, or another AttrIndx,
   while a CPU with its MMU on holds an entry whose walk read the old value;
-- stale: an access to a `[stale]` VA uses an entry whose translation differs from
-  a fresh walk's.
+- stale: an access to a `[stale]` VA uses a translation (a leaf entry, or a walk
+  from a walk-cache entry) that differs from a fresh walk's from the TTBR.
 Postconditions are not checked.  The instruction semantics are the project's own
 (model/isa), run on the concrete interpreter's context: they are checked against
 QEMU elsewhere (tests/test_qemu_diff.py).
@@ -88,6 +96,21 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class TableEntry:
+    """A walk-cache entry: the level-`level` table descriptor a walk read, for the VA
+    range it covers, tagged with the ASID of the walk; `table` the next table's PA."""
+    va: int
+    shift: int
+    level: int
+    asid: int
+    table: int
+    path: tuple
+
+    def covers(self, va: int) -> bool:
+        return (va & ~((1 << self.shift) - 1) & M64) == self.va
+
+
+@dataclass(frozen=True)
 class Finding:
     prop: str
     what: str
@@ -103,8 +126,11 @@ class Walker:
         self.start = 4 - levels
         self.va_bits = va_bits
 
-    def walk(self, mem, ttbr0: int, ttbr1: int, va: int):
-        """(Entry, None) or (None, why it faults)."""
+    def walk(self, mem, ttbr0: int, ttbr1: int, va: int, start: TableEntry | None = None,
+             tables: list | None = None):
+        """(Entry, None) or (None, why it faults): the walk from the TTBR, or from the
+        walk-cache entry `start` on.  The table descriptors it reads are appended to
+        `tables` as walk-cache entries."""
         top = va >> self.va_bits
         if top == 0:
             ttbr = ttbr0
@@ -112,9 +138,12 @@ class Walker:
             ttbr = ttbr1
         else:
             return None, f"VA {va:#x} in neither TTBR's range"
-        table = ttbr & OA_MASK
-        path = []
-        for level in range(self.start, 4):
+        asid_now = (ttbr0 >> 48) & 0xFFFF
+        if start is None:
+            table, first, path = ttbr & OA_MASK, self.start, []
+        else:
+            table, first, path = start.table, start.level + 1, list(start.path)
+        for level in range(first, 4):
             idx = (va >> (39 - 9 * level)) & 511
             pa = table + 8 * idx
             d = mem(pa)
@@ -123,6 +152,10 @@ class Walker:
                 return None, f"invalid descriptor at level {level} ({pa:#x})"
             if level < 3 and d & 2:
                 table = d & OA_MASK
+                if tables is not None:
+                    shift = 12 + 9 * (3 - level)
+                    tables.append(TableEntry(va & ~((1 << shift) - 1) & M64, shift, level,
+                                             asid_now, table, tuple(path)))
                 continue
             if level == 3 and not d & 2:
                 return None, f"reserved descriptor at level 3 ({pa:#x})"
@@ -131,7 +164,7 @@ class Walker:
             if not (d >> 10) & 1:
                 return None, f"access flag 0 at level {level} ({pa:#x})"
             shift = 12 + 9 * (3 - level)
-            asid = (ttbr0 >> 48) & 0xFFFF if (d >> 11) & 1 else None
+            asid = asid_now if (d >> 11) & 1 else None
             return Entry(va & ~((1 << shift) - 1) & M64, shift, asid,
                          d & OA_MASK & ~((1 << shift) - 1), (d >> 2) & 7, tuple(path)), None
         raise AssertionError("unreachable")
@@ -166,12 +199,21 @@ def _conflicting(a: Entry, b: Entry, features) -> bool:
     return a.translation() != b.translation()
 
 
-def _tlbi_removes(t: TLBI, e: Entry) -> bool:
+def _tlbi_removes(t: TLBI, e) -> bool:
+    """The TLBI may be required to remove entry `e` (a leaf Entry or a TableEntry)."""
     if t.regime != "el1":
         raise Unsupported_(f"TLBI {t.op}")
     if t.match == "all":
         return True
     asid = None if t.asid is None else V.as_int(t.asid)
+    if isinstance(e, TableEntry):
+        if t.match == "asid":
+            return e.asid == asid
+        if t.match in ("va", "va-any-asid"):
+            mask = ((1 << 56) - 1) & ~((1 << e.shift) - 1)
+            return (not t.last_level and (V.as_int(t.va) & mask) == (e.va & mask)
+                    and (t.match == "va-any-asid" or e.asid == asid))
+        raise Unsupported_(f"TLBI {t.op}")
     if t.match == "asid":
         return e.asid is not None and e.asid == asid
     if t.match in ("va", "va-any-asid"):
@@ -234,26 +276,29 @@ class _Ctx(ConcreteContext):
             return va
         if (va & 0xFFF) + size > 0x1000:
             raise Unsupported_("an access across a page boundary")
-        fresh, why = self.m.walker.walk(self.word, self._sys("ttbr0_el1"),
-                                        self._sys("ttbr1_el1"), va)
-        asid = (self._sys("ttbr0_el1") >> 48) & 0xFFFF
-        hits = sorted({e for e in self.tlbs[self.c] if e.covers(va)
+        ttbr0, ttbr1 = self._sys("ttbr0_el1"), self._sys("ttbr1_el1")
+        tlb = self.tlbs[self.c]
+        fresh, why = self.m.walker.walk(self.word, ttbr0, ttbr1, va)
+        asid = (ttbr0 >> 48) & 0xFFFF
+        hits = sorted({e for e in tlb if isinstance(e, Entry) and e.covers(va)
                        and (e.asid is None or e.asid == asid)},
                       key=lambda e: (e.translation(), e.path))
-        k = self._choose(len(hits) + 1)
+        walks = self.m.walks(self.word, ttbr0, ttbr1, tlb, va)
+        k = self._choose(len(hits) + len(walks))
         self.m.vas.add(va & ~0xFFF)
-        if k == len(hits):
-            if fresh is None:
-                self.findings.append(("fault", f"CPU{self.c} `{self.text}` VA {va:#x}: {why}"))
+        if k >= len(hits):
+            e, how, tables = walks[k - len(hits)]
+            tlb.update(tables)
+            if e is None:
+                self.findings.append(("fault", f"CPU{self.c} `{self.text}` VA {va:#x}: {how}"))
                 raise _Faulted()
-            self.tlbs[self.c].add(fresh)
-            e = fresh
+            tlb.add(e)
         else:
-            e = hits[k]
-            if any(s == va & ~0xFFF for s in self.m.stale_vas) and (
-                    fresh is None or fresh.translation() != e.translation()):
-                self.findings.append(("stale", f"CPU{self.c} `{self.text}` VA {va:#x} uses "
-                                               f"{e} where a walk gives {fresh or why}"))
+            e, how = hits[k], "a TLB entry"
+        if any(s == va & ~0xFFF for s in self.m.stale_vas) and (
+                fresh is None or fresh.translation() != e.translation()):
+            self.findings.append(("stale", f"CPU{self.c} `{self.text}` VA {va:#x} uses "
+                                           f"{e} ({how}) where a walk gives {fresh or why}"))
         return e.oa | (va & ((1 << e.shift) - 1))
 
     # ---- memory, by 8-byte words
@@ -372,8 +417,9 @@ def _substitution(scen, names, values):
 class Oracle:
     """Every execution of `scen` on the SC-with-TLBs machine, up to `max_states`."""
 
-    def __init__(self, scen, subst=(), *, max_states: int = 200_000):
+    def __init__(self, scen, subst=(), *, max_states: int = 200_000, walk_cache=True):
         self.scen = scen
+        self.walk_cache = walk_cache
         self.subst = subst
         reg = scen.regime
         self.walker = Walker(reg.levels, reg.va_bits)
@@ -395,6 +441,28 @@ class Oracle:
             return ctx.mmu_on()
         return self.mmu_on(dict(self._cpus[c].sysregs))
 
+    def walks(self, mem, ttbr0: int, ttbr1: int, tlb, va: int) -> list:
+        """Every walk of `va` a CPU may make now, from its TTBR or from a walk-cache
+        entry of its TLB that matches the VA and the current ASID (R_CHVGJ): a list
+        of (Entry or None, how it started or why it faulted, walk-cache entries read),
+        without repeats."""
+        asid = (ttbr0 >> 48) & 0xFFFF
+        starts = [None]
+        if self.walk_cache:
+            starts += sorted((e for e in tlb if isinstance(e, TableEntry) and e.covers(va)
+                              and e.asid == asid), key=lambda e: (e.level, e.path))
+        out, seen = [], set()
+        for st in starts:
+            tables: list = []
+            e, why = self.walker.walk(mem, ttbr0, ttbr1, va, st, tables)
+            how = "a walk" if st is None else f"a walk from the walk-cache entry {st}"
+            key = e if e is not None else why
+            if key not in seen:
+                seen.add(key)
+                out.append((e, how if e is not None else f"{why} ({how})",
+                            tables if self.walk_cache else []))
+        return out
+
     def live(self, ctx, pa) -> bool:
         return any(p == pa for t in ctx.tlbs for e in t for p, _ in e.path)
 
@@ -415,19 +483,26 @@ class Oracle:
     def _fill(self, state):
         """Every CPU whose MMU is on walks every VA of interest now."""
         mem, cpus, tlbs = state
-        word = dict(mem)
-        get = lambda pa: word.get(pa, self.initial(pa))  # noqa: E731
+        word = None
         out = []
         for cpu, tlb in zip(cpus, tlbs):
             sysregs = dict(cpu.sysregs)
             if self.mmu_on(sysregs):
-                new = set(tlb)
-                for va in self.fill_vas:
-                    e, _ = self.walker.walk(get, sysregs.get("ttbr0_el1", 0),
-                                            sysregs.get("ttbr1_el1", 0), va)
-                    if e is not None:
-                        new.add(e)
-                tlb = frozenset(new)
+                ttbrs = (sysregs.get("ttbr0_el1", 0), sysregs.get("ttbr1_el1", 0))
+                key = (mem, ttbrs, tlb)       # the fill depends on nothing else
+                filled = self._filled.get(key)
+                if filled is None:
+                    if word is None:
+                        word = dict(mem)
+                        get = lambda pa: word.get(pa, self.initial(pa))  # noqa: E731
+                    new = set(tlb)
+                    for va in self.fill_vas:
+                        for e, _, tables in self.walks(get, *ttbrs, tlb, va):
+                            new.update(tables)
+                            if e is not None:
+                                new.add(e)
+                    filled = self._filled[key] = frozenset(new)
+                tlb = filled
             out.append(tlb)
         return (mem, cpus, tuple(out))
 
@@ -436,7 +511,8 @@ class Oracle:
         for c, (cpu, tlb) in enumerate(zip(cpus, tlbs)):
             if not self.mmu_on(dict(cpu.sysregs)):
                 continue
-            es = sorted(tlb, key=lambda e: (e.va, e.translation(), e.path))
+            es = sorted((e for e in tlb if isinstance(e, Entry)),
+                        key=lambda e: (e.va, e.translation(), e.path))
             for i, a in enumerate(es):
                 for b in es[i + 1:]:
                     if _conflicting(a, b, self.scen.features):
@@ -478,6 +554,7 @@ class Oracle:
         """{property: Finding} (the first found of each) and whether the search was
         complete."""
         self.fill_vas = sorted(fill_vas)
+        self._filled: dict = {}
         self._cpus = None
         self.finished = 0           # states in which every CPU has returned
         found: dict = {}

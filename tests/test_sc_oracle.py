@@ -211,15 +211,20 @@ TTBR_WRITER = [
     "lsr x9, x2, #12\n\ttlbi vaae1, x9",
     "ldr x5, [x2]", "ldr x5, [x2, #0x1000]", "ldr x5, [x3]",
     "str x10, [x1]", "str xzr, [x1]", "str x11, [x1]", "str x12, [x1]",
+    # u1's level-2 entry: another table, or none (walk-cache entries of ASID 1)
+    "str x13, [x4]", "str xzr, [x4]",
+    "lsr x9, x2, #12\n\tmovk x9, #2, lsl #48\n\ttlbi vae1is, x9",
+    "lsr x9, x2, #12\n\tmovk x9, #1, lsl #48\n\ttlbi vale1is, x9",
 ]
 TTBR_READER = ["ldr x6, [x2]", "ldr x7, [x2, #0x1000]", "ldr x8, [x3]", "isb", "dsb ish",
                "msr ttbr0_el1, x21", "msr ttbr0_el1, x22"]
 U1_PTE0 = ["page(pa1, ng=1)", "page(pa1)", "invalid", "page(pa2, ng=1)"]
 TTBR_REGS = ('x1 = "kva(511, 511, 511, 0)", x2 = "uva(0, 0, 0, 0)", '
-             'x3 = "kva(511, 511, 511, 1)", x10 = "page(pa2, ng=1)", x11 = "page(pa1)", '
-             'x12 = "page(pa1, ng=1)", x20 = "ttbr(u1, asid=1)", x21 = "ttbr(u2, asid=2)", '
-             'x22 = "ttbr(u2, asid=1)", x23 = "ttbr(reserved, asid=3)", x24 = "pa(reserved)", '
-             'x25 = "pa(k0)"')
+             'x3 = "kva(511, 511, 511, 1)", x4 = "kva(511, 511, 511, 2)", '
+             'x10 = "page(pa2, ng=1)", x11 = "page(pa1)", '
+             'x12 = "page(pa1, ng=1)", x13 = "table(u3)", x20 = "ttbr(u1, asid=1)", '
+             'x21 = "ttbr(u2, asid=2)", x22 = "ttbr(u2, asid=1)", '
+             'x23 = "ttbr(reserved, asid=3)", x24 = "pa(reserved)", x25 = "pa(k0)"')
 
 
 def _tree(name, first, leaves) -> str:
@@ -234,11 +239,13 @@ def _tree(name, first, leaves) -> str:
 
 def ttbr_spec(name: str, props, cpus: int, u1_pte0: str):
     """The TTBR scene's spec: kernel tables k0.. in TTBR1 (k0_3[0] maps u1's last
-    table, [1] a data page), two user trees u1 and u2 (non-global pages), TTBR0 on
-    u1 with ASID 1; `u1_pte0` is u1's first leaf (a TOML value)."""
-    tables = _tree("k0", 511, ['"page(u1_3)"', '"page(data)"'])
+    table, [1] a data page, [2] u1's level-2 table), two user trees u1 and u2
+    (non-global pages) and a spare last-level table u3 (a global page), TTBR0 on u1
+    with ASID 1; `u1_pte0` is u1's first leaf (a TOML value)."""
+    tables = _tree("k0", 511, ['"page(u1_3)"', '"page(data)"', '"page(u1_2)"'])
     tables += _tree("u1", 0, [u1_pte0, '"page(data, ng=1)"'])
     tables += _tree("u2", 0, ['"page(pa2, ng=1)"', '"page(data, ng=1)"'])
+    tables += '[tables.u3]\nlevel = 3\n0 = "page(pa2)"\n1 = "page(data)"\n\n'
     cpu = "".join(f'\n[[cpu]]\nentry = "{e}"\nregs = {{ {TTBR_REGS} }}\n'
                   f'ttbr0 = "ttbr(u1, asid=1)"\nttbr1 = "k0"\n'
                   for e in ("writer", "reader")[:cpus])
@@ -299,6 +306,32 @@ def test_stale_global_entry_after_a_ttbr0_switch_replays(tmp_path):
     assert "filled through TTBR 0x1000080004000" in r["reason"], r["reason"]
     assert "TTBR0_EL1" in r["replay"]["detail"], r["replay"]
     assert "stale" in found
+
+
+@pytest.mark.parametrize("tlbi, stale", [
+    ("movk x9, #2, lsl #48\n\ttlbi vae1is, x9", True),    # another ASID
+    ("movk x9, #1, lsl #48\n\ttlbi vae1is, x9", False),   # the walk's ASID
+    ("tlbi vaae1is, x9", False),                           # any ASID
+    ("movk x9, #1, lsl #48\n\ttlbi vale1is, x9", True),   # last level only
+])
+def test_walk_cache_entry_of_another_asid(tmp_path, tlbi, stale):
+    """u1's level-2 entry is replaced by another table (break, TLBI, make), the page
+    under it global.  A TLBI by VA for ASID 2 removes the global page but not the
+    walk-cache entry the walk read under ASID 1 (R_CHVGJ: entries from levels other
+    than the last are tagged with the ASID), so a later walk may still go through
+    the old table.  Until stop 21 the checker matched walk-cache entries by VA only
+    and PROVED the first case; the oracle with walk-cache entries finds it."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tldr\tx5, [x2]\n\tstr\txzr, [x4]\n"
+           "\tdsb\tish\n\tlsr\tx9, x2, #12\n\t" + tlbi + "\n\tdsb\tish\n\tisb\n"
+           "\tstr\tx13, [x4]\n\tdsb\tish\n\tisb\n\tldr\tx5, [x2]\n\tret\n")
+    # only `stale` (of VA 0): the old entries of u1_3[1] are left alone on purpose
+    r, found = agree(tmp_path, asm, ttbr_spec("walk cache", ["stale"], 1, '"page(pa1)"'))
+    if stale:
+        assert r["status"] == "REFUTED" and r["property"] == "stale", r["reason"]
+        assert "stale" in found, found
+    else:
+        assert r["status"] == "PROVED", r["reason"]
+        assert not found, found
 
 
 @pytest.mark.parametrize("seed", range(SEEDS // 2))

@@ -42,7 +42,11 @@ def matches(tlbi: TLBI, features, *, va, level: int, leaf, is_global, asid, regi
     if tlbi.last_level:
         conds.append(leaf)                # VALE1/VAALE1: leaf entries only
     if m == "va":
-        conds.append(V.bool_or(is_global, V.eq(asid, tlbi.asid)))
+        # A global leaf matches every ASID.  A walk-cache entry is matched as one of
+        # the ASID it was read under: R_CHVGJ tags entries from levels other than the
+        # last with the ASID (Cortex-A15/A57 cache them so), so a TLBI by VA for
+        # another ASID need not remove it.
+        conds.append(V.bool_or(V.bool_and(leaf, is_global), V.eq(asid, tlbi.asid)))
     if features.ttl and tlbi.ttl is not None:
         conds.append(ttl_admits(tlbi.ttl, level, leaf))
     return V.bool_and(*conds)
