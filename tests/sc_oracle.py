@@ -42,7 +42,8 @@ TLBI-matching and property modules) so that a mistake there is not shared:
   while a CPU with its MMU on holds an entry whose walk read the old value;
 - stale: an access to a `[stale]` VA uses a translation (a leaf entry, or a walk
   from a walk-cache entry) that differs from a fresh walk's from the TTBR.
-Postconditions are not checked.  The instruction semantics are the project's own
+The regime is the scenario's: EL1&0 (TTBR0/TTBR1_EL1, ASIDs) or EL2/EL3 (one TTBR,
+no ASIDs); a TLBI of another regime removes nothing.  Postconditions are not checked.  The instruction semantics are the project's own
 (model/isa), run on the concrete interpreter's context: they are checked against
 QEMU elsewhere (tests/test_qemu_diff.py).
 """
@@ -120,11 +121,12 @@ class Finding:
 class Walker:
     """Translation table walks of one regime, 4 KiB granule, written from D8.2/D8.3."""
 
-    def __init__(self, levels: int, va_bits: int):
+    def __init__(self, levels: int, va_bits: int, el: int = 1):
         if not 1 <= levels <= 4 or not 25 <= va_bits <= 48:
             raise Unsupported_(f"{levels} levels, {va_bits}-bit VA")
         self.start = 4 - levels
         self.va_bits = va_bits
+        self.asids = el == 1          # EL2 and EL3: one TTBR, no ASIDs, nG ignored
 
     def walk(self, mem, ttbr0: int, ttbr1: int, va: int, start: TableEntry | None = None,
              tables: list | None = None):
@@ -134,11 +136,11 @@ class Walker:
         top = va >> self.va_bits
         if top == 0:
             ttbr = ttbr0
-        elif top == (1 << (64 - self.va_bits)) - 1:
+        elif top == (1 << (64 - self.va_bits)) - 1 and self.asids:
             ttbr = ttbr1
         else:
             return None, f"VA {va:#x} in neither TTBR's range"
-        asid_now = (ttbr0 >> 48) & 0xFFFF
+        asid_now = (ttbr0 >> 48) & 0xFFFF if self.asids else 0
         if start is None:
             table, first, path = ttbr & OA_MASK, self.start, []
         else:
@@ -164,7 +166,7 @@ class Walker:
             if not (d >> 10) & 1:
                 return None, f"access flag 0 at level {level} ({pa:#x})"
             shift = 12 + 9 * (3 - level)
-            asid = asid_now if (d >> 11) & 1 else None
+            asid = asid_now if (d >> 11) & 1 and self.asids else None
             return Entry(va & ~((1 << shift) - 1) & M64, shift, asid,
                          d & OA_MASK & ~((1 << shift) - 1), (d >> 2) & 7, tuple(path)), None
         raise AssertionError("unreachable")
@@ -199,29 +201,35 @@ def _conflicting(a: Entry, b: Entry, features) -> bool:
     return a.translation() != b.translation()
 
 
-def _tlbi_removes(t: TLBI, e) -> bool:
-    """The TLBI may be required to remove entry `e` (a leaf Entry or a TableEntry)."""
-    if t.regime != "el1":
+TLBI_REGIME = {"el1": 1, "el1s12": 1, "el2": 2, "el3": 3, "ipas2": None}
+
+
+def _tlbi_removes(t: TLBI, e, el: int) -> bool:
+    """The TLBI may be required to remove entry `e` (a leaf Entry or a TableEntry of
+    the EL`el` regime)."""
+    if t.regime not in TLBI_REGIME:
         raise Unsupported_(f"TLBI {t.op}")
+    if TLBI_REGIME[t.regime] != el:
+        return False                       # another regime's entries (or stage 2 only)
     if t.match == "all":
         return True
     asid = None if t.asid is None else V.as_int(t.asid)
     if isinstance(e, TableEntry):
         if t.match == "asid":
             return e.asid == asid
-        if t.match in ("va", "va-any-asid"):
+        if t.match in ("va", "va-any-asid", "va-noasid"):
             mask = ((1 << 56) - 1) & ~((1 << e.shift) - 1)
             return (not t.last_level and (V.as_int(t.va) & mask) == (e.va & mask)
-                    and (t.match == "va-any-asid" or e.asid == asid))
+                    and (t.match != "va" or e.asid == asid))
         raise Unsupported_(f"TLBI {t.op}")
     if t.match == "asid":
         return e.asid is not None and e.asid == asid
-    if t.match in ("va", "va-any-asid"):
+    if t.match in ("va", "va-any-asid", "va-noasid"):
         va = V.as_int(t.va)
         mask = ((1 << 56) - 1) & ~((1 << e.shift) - 1)
         if (va & mask) != (e.va & mask):
             return False
-        return t.match == "va-any-asid" or e.asid is None or e.asid == asid
+        return t.match != "va" or e.asid is None or e.asid == asid
     raise Unsupported_(f"TLBI {t.op}")
 
 
@@ -276,10 +284,10 @@ class _Ctx(ConcreteContext):
             return va
         if (va & 0xFFF) + size > 0x1000:
             raise Unsupported_("an access across a page boundary")
-        ttbr0, ttbr1 = self._sys("ttbr0_el1"), self._sys("ttbr1_el1")
+        ttbr0, ttbr1 = self._sys(self.m.ttbr0), self._sys("ttbr1_el1")
         tlb = self.tlbs[self.c]
         fresh, why = self.m.walker.walk(self.word, ttbr0, ttbr1, va)
-        asid = (ttbr0 >> 48) & 0xFFFF
+        asid = (ttbr0 >> 48) & 0xFFFF if self.m.walker.asids else 0
         hits = sorted({e for e in tlb if isinstance(e, Entry) and e.covers(va)
                        and (e.asid is None or e.asid == asid)},
                       key=lambda e: (e.translation(), e.path))
@@ -366,7 +374,8 @@ class _Ctx(ConcreteContext):
         if isinstance(effect, TLBI):
             targets = [self.c] if effect.scope == "local" else range(len(self.tlbs))
             for c in targets:
-                self.tlbs[c] = {e for e in self.tlbs[c] if not _tlbi_removes(effect, e)}
+                self.tlbs[c] = {e for e in self.tlbs[c]
+                                if not _tlbi_removes(effect, e, self.m.el)}
         elif isinstance(effect, (Barrier, ISB, DC, IC, Event)):
             pass
         elif isinstance(effect, (Unsupported, Exception_)):
@@ -422,7 +431,10 @@ class Oracle:
         self.walk_cache = walk_cache
         self.subst = subst
         reg = scen.regime
-        self.walker = Walker(reg.levels, reg.va_bits)
+        self.el = reg.el
+        self.ttbr0, self.sctlr = f"ttbr0_el{reg.el}", f"sctlr_el{reg.el}"
+        self.walker = Walker(reg.levels, reg.va_bits, reg.el)
+        self.end_before = tuple(" ".join(p.lower().split()) for p in scen.end_before)
         self.max_states = max_states
         self.props = set(scen.properties)
         self.stale_vas = [v & ~0xFFF for v in scen.stale_vas]
@@ -434,7 +446,7 @@ class Oracle:
         return self.memory.get(pa, 0)
 
     def mmu_on(self, sysregs: dict) -> bool:
-        return bool(sysregs.get("sctlr_el1", 1) & 1)
+        return bool(sysregs.get(self.sctlr, 1) & 1)
 
     def cpu_mmu_on(self, ctx, c) -> bool:
         if c == ctx.c:
@@ -446,7 +458,7 @@ class Oracle:
         entry of its TLB that matches the VA and the current ASID (R_CHVGJ): a list
         of (Entry or None, how it started or why it faulted, walk-cache entries read),
         without repeats."""
-        asid = (ttbr0 >> 48) & 0xFFFF
+        asid = (ttbr0 >> 48) & 0xFFFF if self.walker.asids else 0
         starts = [None]
         if self.walk_cache:
             starts += sorted((e for e in tlb if isinstance(e, TableEntry) and e.covers(va)
@@ -488,7 +500,7 @@ class Oracle:
         for cpu, tlb in zip(cpus, tlbs):
             sysregs = dict(cpu.sysregs)
             if self.mmu_on(sysregs):
-                ttbrs = (sysregs.get("ttbr0_el1", 0), sysregs.get("ttbr1_el1", 0))
+                ttbrs = (sysregs.get(self.ttbr0, 0), sysregs.get("ttbr1_el1", 0))
                 key = (mem, ttbrs, tlb)       # the fill depends on nothing else
                 filled = self._filled.get(key)
                 if filled is None:
@@ -529,6 +541,11 @@ class Oracle:
         instr = self.scen.program.instruction_at(cpu.pc)
         if instr is None:
             raise Unsupported_(f"no instruction at {cpu.pc:#x}")
+        if cpu.depth == 0 and any(" ".join(str(instr).lower().split()).startswith(p)
+                                  for p in self.end_before):
+            # the scenario ends before this instruction: the routine counts as returned
+            done = Cpu(cpu.pc, cpu.regs, cpu.sp, cpu.nzcv, cpu.sysregs, 0, cpu.monitor, "done")
+            return (mem, cpus[:c] + (done,) + cpus[c + 1:], tlbs), [], "(end_before)"
         ctx.pc, ctx.next_pc = cpu.pc, cpu.pc + 4
         ctx.text = instr.text or str(instr)
         op = instr.__dict__.get("_bbm_op") or decode(instr)
