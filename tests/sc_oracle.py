@@ -26,7 +26,9 @@ The machine ("SC with TLBs"):
   or a walk-cache entry: as after an eviction): every choice is explored;
 - a TLBI removes every entry the architecture may require it to: walk-cache entries
   by VA (non-last-level forms; the VAE1 forms only for their ASID), by ASID, or all
-  (`Oracle(walk_cache=False)` holds leaf entries only, the machine before stop 21).
+  (`Oracle(walk_cache=False)` holds leaf entries only, the machine before stop 21);
+  with FEAT_TTL, a TLBI by VA with a level hint removes leaf entries of that level
+  only;
 
 Each rule of this machine is an instance of an architectural permission, so every
 execution it has is one the architecture has.  The properties are checked in their
@@ -204,7 +206,19 @@ def _conflicting(a: Entry, b: Entry, features) -> bool:
 TLBI_REGIME = {"el1": 1, "el1s12": 1, "el2": 2, "el3": 3, "ipas2": None}
 
 
-def _tlbi_removes(t: TLBI, e, el: int) -> bool:
+def _ttl_level(t: TLBI, features):
+    """FEAT_TTL: the level a TLBI by VA's hint names (Xt[47:44] = 0b01 level, 4 KiB
+    granule; 0b00xx and 0b0100 are no hint), or None.  Only leaf entries of that
+    level must be removed then (D8.17.5, R_SQXYZ)."""
+    if not features.ttl or t.ttl is None or t.match not in ("va", "va-any-asid", "va-noasid"):
+        return None
+    ttl = V.as_int(t.ttl)
+    if ttl >> 2 != 0b01 or ttl == 0b0100:
+        return None
+    return ttl & 3
+
+
+def _tlbi_removes(t: TLBI, e, el: int, features) -> bool:
     """The TLBI may be required to remove entry `e` (a leaf Entry or a TableEntry of
     the EL`el` regime)."""
     if t.regime not in TLBI_REGIME:
@@ -214,6 +228,9 @@ def _tlbi_removes(t: TLBI, e, el: int) -> bool:
     if t.match == "all":
         return True
     asid = None if t.asid is None else V.as_int(t.asid)
+    hint = _ttl_level(t, features)
+    if hint is not None and (isinstance(e, TableEntry) or 3 - (e.shift - 12) // 9 != hint):
+        return False
     if isinstance(e, TableEntry):
         if t.match == "asid":
             return e.asid == asid
@@ -375,7 +392,8 @@ class _Ctx(ConcreteContext):
             targets = [self.c] if effect.scope == "local" else range(len(self.tlbs))
             for c in targets:
                 self.tlbs[c] = {e for e in self.tlbs[c]
-                                if not _tlbi_removes(effect, e, self.m.el)}
+                                if not _tlbi_removes(effect, e, self.m.el,
+                                                     self.m.scen.features)}
         elif isinstance(effect, (Barrier, ISB, DC, IC, Event)):
             pass
         elif isinstance(effect, (Unsupported, Exception_)):

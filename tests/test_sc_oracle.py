@@ -94,6 +94,12 @@ WRITER = [
     "tlbi vmalle1is", "tlbi vmalle1", "mov x9, #0\n\ttlbi aside1is, x9",
     "dsb ish", "dsb ishst", "dsb nsh", "isb", "dmb ish",
     "ldr x5, [x2]", "ldr x5, [x3]", "ldr x5, [x3, #0x1000]", "ldr x5, [x1, #8]",
+    # FEAT_TTL level hints (Xt[47:44] = 0b01 level): right for A's page (3) and B's
+    # block (2), wrong for them (2, 3); the hint counts only with the feature on
+    "ubfx x9, x2, #12, #44\n\torr x9, x9, #0x700000000000\n\ttlbi vaae1is, x9",
+    "ubfx x9, x2, #12, #44\n\torr x9, x9, #0x600000000000\n\ttlbi vaae1is, x9",
+    "ubfx x9, x3, #12, #44\n\torr x9, x9, #0x600000000000\n\ttlbi vaae1is, x9",
+    "ubfx x9, x3, #12, #44\n\torr x9, x9, #0x700000000000\n\ttlbi vae1is, x9",
 ]
 READER = ["ldr x5, [x2]", "ldr x6, [x3]", "ldr x7, [x3, #0x1000]", "ldr x8, [x2, #8]",
           "isb", "dsb ish", "dmb ish", "dsb nsh"]
@@ -103,11 +109,12 @@ REGS = ('x0 = "kva(511, 511, 508, 0)", x1 = "kva(511, 511, 508, 1)", '
         'x13 = "page(old, attr=1)", x14 = "table(pte)", x15 = "page(old, ng=1)"')
 
 
-def check_section(name: str, asm_path, cpus: int, props) -> str:
+def check_section(name: str, asm_path, cpus: int, props, features=()) -> str:
     """A random scene's [check] section (no profile, 40 instructions per CPU)."""
     return (f'[check]\nname = "{name}"\nfile = "{asm_path}"\nprofile = "none"\n'
             f'cpus = {cpus}\nbound = 40\n'
-            "properties = [" + ", ".join(f'"{p}"' for p in props) + "]\n")
+            "properties = [" + ", ".join(f'"{p}"' for p in props) + "]\n"
+            "features = [" + ", ".join(f'"{f}"' for f in features) + "]\n")
 
 
 def _choice(rng, pool) -> str:
@@ -125,12 +132,21 @@ def random_scene(seed: int):
     asm = ("\t.text\n\t.globl\twriter\nwriter:\n\t" + "\n\t".join(writer) + "\n\tret\n"
            "\t.globl\treader\nreader:\n\t" + "\n\t".join(reader) + "\n\tret\n")
     props = [p for p in ORDER if rng.random() < 0.7] or ["conflict"]
+    feats = ["ttl"] if rng.random() < 0.4 else []
     pmd509, pte0 = _choice(rng, INIT_509), _choice(rng, INIT_PTE0)
+    return asm, scene_spec(f"sc oracle {seed}", ("writer", "reader") if two else ("writer",),
+                           props, feats, pmd509, pte0)
+
+
+def scene_spec(name, entries, props, feats, pmd509: str, pte0: str):
+    """The descriptor scene's spec: swapper-like tables pgd > pud > pmd; pmd[508]
+    maps pmd and pte themselves (x0, x1), pmd[509] is B (`pmd509`, a TOML value),
+    pmd[511] the table pte, whose entry 0 (A) is `pte0`; one CPU per entry point."""
     cpus = "".join(f'\n[[cpu]]\nentry = "{e}"\nregs = {{ {REGS} }}\nttbr1 = "pgd"\n'
-                   for e in (("writer", "reader") if two else ("writer",)))
+                   for e in entries)
 
     def spec(asm_path) -> str:
-        return check_section(f"sc oracle {seed}", asm_path, 2 if two else 1, props) + f"""
+        return check_section(name, asm_path, len(entries), props, feats) + f"""
 [regime]
 levels = 4
 va_bits = 48
@@ -174,12 +190,32 @@ enable = true
 [stale]
 vas = ["kva(511, 511, 511, 0)", "kva(511, 511, 509, 0)"]
 {cpus}"""
-    return asm, spec
+    return spec
 
 
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_proved_agrees_with_sc_oracle(tmp_path, seed):
     agree(tmp_path, *random_scene(seed))
+
+
+@pytest.mark.parametrize("hint, ttl, stale", [
+    ("0x700000000000", True, False),     # level 3: A's page
+    ("0x600000000000", True, True),      # level 2: the hint misses the page
+    ("0x600000000000", False, False),    # no FEAT_TTL: the hint bits are ignored
+])
+def test_ttl_hint_on_the_sc_oracle(tmp_path, hint, ttl, stale):
+    """A remaps page A (break, TLBI with a level hint, make) and reads it.  With
+    FEAT_TTL a hint for the wrong level need not remove A's entry: the old page may
+    be read after the make.  The oracle applies the hint itself (D8.17.5)."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tldr\tx5, [x2]\n\tstr\txzr, [x1]\n"
+           "\tdsb\tish\n\tubfx\tx9, x2, #12, #44\n\torr\tx9, x9, #" + hint + "\n"
+           "\ttlbi\tvaae1is, x9\n\tdsb\tish\n\tstr\tx10, [x1]\n\tdsb\tish\n\tisb\n"
+           "\tldr\tx5, [x2]\n\tret\n")
+    r, found = agree(tmp_path, asm, scene_spec("ttl", ("writer",), ["stale"],
+                                               ["ttl"] if ttl else [], '"invalid"',
+                                               '"page(old)"'))
+    assert (r["status"], bool(found)) == (("REFUTED", True) if stale else ("PROVED", False)), \
+        (r["reason"], found)
 
 
 def agree(tmp_path, asm, spec):
