@@ -25,6 +25,7 @@ def _loc(e):
 def explain(enc, m, name, viol) -> Trace:
     info = _which(m, viol)
     extra_chains, keys = [], []
+    walk_cache = None          # (level, ASID) of an old walk-cache entry the violation used
     if name == "bbm":
         w = info["witness"]
         extra_chains.append(w)
@@ -155,8 +156,21 @@ def explain(enc, m, name, viol) -> Trace:
                           "entries with distinct ASIDs)")
         tr.at = _ival(m, a.t)
         tr.details = {"access": ref(a), "cpu": a.cpu, "va": va}
+        if ch is not None:
+            for k in ch.levels:
+                if not _true(m, zb(ch.reach[k])):
+                    break
+                if _val(m, ch.d[k]) != _val(m, F.d[k]):
+                    if k != ch.levels[-1] and _true(m, zb(D.is_table(ch.d[k], k))):
+                        walk_cache = (k, _val(m, ch.asid))
+                    break
+    if name == "conflict":
+        k = tr.details.get("differ_level")
+        if k is not None and k < min(lv1, lv2):
+            walk_cache = (k, _val(m, w1.asid))
     if name in ("bbm", "conflict", "stale"):
-        tr.fix = _ttl_fix(enc, m) or tr.fix
+        tr.fix = (_ttl_fix(enc, m) or _walk_cache_fix(enc, m, tr, walk_cache)
+                  or tr.fix)
     if name == "post":
         pc = info["post"]
         tr.violation = f"{title}: {pc.name}: {pc.text}"
@@ -167,6 +181,42 @@ def explain(enc, m, name, viol) -> Trace:
             tr.fix = said[1] or tr.fix
             tr.details["detail"] = said[0]
     return tr
+
+
+def _walk_cache_fix(enc, m, tr: Trace, walk_cache) -> str | None:
+    """When the entries that break the property went through an old table descriptor
+    (a walk-cache entry at level k, read under an ASID), and a TLBI by VA of that VA
+    ran but need not remove it, name that TLBI and why: a last-level form (VALE1*)
+    leaves walk-cache entries; a VAE1* for another ASID leaves the walk's (R_CHVGJ
+    tags walk-cache entries with the ASID, even above a global page)."""
+    if walk_cache is None:
+        return None
+    k, asid = walk_cache
+    va = tr.details.get("va")
+    if va is None:
+        return None
+    shift = enc.regime.level_shift(k)
+    for t in enc.tlbis:
+        eff = t.effect
+        if eff.match not in ("va", "va-any-asid") or eff.va is None:
+            continue
+        if not _true(m, enc.exec(t)):
+            continue
+        tva = _val(m, eff.va)
+        mask = ((1 << 56) - 1) & ~((1 << shift) - 1)
+        if (tva & mask) != (va & mask):
+            continue
+        if eff.last_level:
+            return (f"the TLBI at {_loc(t)} (`{t.instr}`) is a last-level form: it need not "
+                    f"remove the walk-cache entry of the level-{k} table descriptor that "
+                    f"changed; use the form without L (e.g. TLBI VAE1IS / VAAE1IS)")
+        if eff.match == "va" and asid is not None and _val(m, eff.asid) != asid:
+            return (f"the TLBI at {_loc(t)} (`{t.instr}`) names ASID {_val(m, eff.asid)}, "
+                    f"but the walk read the level-{k} table descriptor under ASID {asid}: "
+                    f"walk-cache entries are tagged with the walk's ASID even above a "
+                    f"global page (R_CHVGJ); name ASID {asid}, or use TLBI VAAE1IS for any "
+                    f"ASID")
+    return None
 
 
 def _ttl_fix(enc, m) -> str | None:

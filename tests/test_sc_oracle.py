@@ -365,6 +365,9 @@ def test_walk_cache_entry_of_another_asid(tmp_path, tlbi, stale):
     if stale:
         assert r["status"] == "REFUTED" and r["property"] == "stale", r["reason"]
         assert "stale" in found, found
+        # the fix names the TLBI and why it left the walk-cache entry
+        why = "last-level form" if "vale1is" in tlbi else "names ASID 2, but the walk read"
+        assert why in r["trace"]["fix"] and "scene.S:9" in r["trace"]["fix"], r["trace"]["fix"]
     else:
         assert r["status"] == "PROVED", r["reason"]
         assert not found, found
