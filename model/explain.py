@@ -2,11 +2,9 @@
 entries or descriptor change involved, and the smallest fix when one is obvious."""
 from __future__ import annotations
 
-import z3
-
 from . import properties as P
 from .encode import zb
-from .events import Access, Barrier, ISBEvent, TLBIEvent
+from .events import Access, Barrier, ISBEvent
 from .trace import Trace, _ival, _true, _val, extract, ref
 from .vmsa import descriptor as D
 
