@@ -481,7 +481,9 @@ def _scenes(path, **kw):
     from bbmcheck.errors import SpecError
     try:
         return specs.bundled_scenarios(path, **kw)
-    except SpecError:
+    except SpecError as e:
+        if "no bundled spec fits" not in str(e):
+            raise
         return []                      # a file of macros or helpers: no routine to check
 
 
@@ -497,7 +499,9 @@ def test_bundled_routines_agree_with_sc_oracle(rel):
     for title, scen in _scenes(os.path.join(OTHER, rel)):
         try:
             found, complete, _ = search(scen, limit=64)
-        except Unsupported_:           # too many assignments: the fullest tree
+        except Unsupported_ as e:      # too many assignments: the fullest tree
+            if "assignments" not in str(e):
+                raise
             found, complete = Oracle(scen, fullest(scen)).run()
         assert complete, title
         v = Checker(scen, Options(props=tuple(scen.properties))).run()
