@@ -38,7 +38,9 @@ TLBI-matching and property modules) so that a mistake there is not shared:
   descriptor or AF = 0;
 - conflict: a CPU with its MMU on holds two leaf entries that overlap in one
   translation context (same ASID, or either global) and give a different output
-  address, size or AttrIndx;
+  address, size or AttrIndx; or two entries of one level, at least one of them a
+  walk-cache entry, that overlap in one context and differ: two tables with
+  different next-table addresses, or a table and a block (not with FEAT_BBML2);
 - bbm: an 8-byte store replaces a valid descriptor with a valid one of another
   kind (table/block), another next-table or output address, or another AttrIndx,
   while a CPU with its MMU on holds an entry whose walk read the old value;
@@ -198,14 +200,29 @@ def _needs_bbm(old: int, new: int, level: int, features) -> bool:
     return ((old >> 2) & 7) != ((new >> 2) & 7)
 
 
-def _conflicting(a: Entry, b: Entry, features) -> bool:
+def _conflicting(a, b, features) -> bool:
+    """Two entries of one TLB that overlap in one translation context (same ASID, or
+    a global leaf) and translate differently.  Leaf against leaf: another output,
+    size or AttrIndx.  Walk-cache entries only against entries of their own level:
+    two tables with different next-table addresses, or a table against a block (the
+    coarser entry's level is where both say what the range maps; a comparison across
+    levels would need the walks' upper levels, and the narrow reading leaves it out)."""
     if features.bbm_level == 2 and a.shift != b.shift:
         return False                       # FEAT_BBML2: no conflict for a size change
     if a.asid is not None and b.asid is not None and a.asid != b.asid:
         return False
     if not (a.covers(b.va) or b.covers(a.va)):
         return False
-    return a.translation() != b.translation()
+    ta, tb = isinstance(a, TableEntry), isinstance(b, TableEntry)
+    if not (ta or tb):
+        return a.translation() != b.translation()
+    if a.shift != b.shift:
+        return False                       # entries of different levels: left out
+    if ta and tb:
+        return a.table != b.table
+    if features.bbm_level == 2:
+        return False                       # a table against a block: a size change
+    return True                            # a table and a block for one range
 
 
 TLBI_REGIME = {"el1": 1, "el1s12": 1, "el2": 2, "el3": 3, "ipas2": None}
@@ -541,8 +558,8 @@ class Oracle:
         for c, (cpu, tlb) in enumerate(zip(cpus, tlbs)):
             if not self.mmu_on(dict(cpu.sysregs)):
                 continue
-            es = sorted((e for e in tlb if isinstance(e, Entry)),
-                        key=lambda e: (e.va, e.translation(), e.path))
+            es = sorted(tlb, key=lambda e: (e.va, e.shift, isinstance(e, TableEntry),
+                                            e.path))
             for i, a in enumerate(es):
                 for b in es[i + 1:]:
                     if _conflicting(a, b, self.scen.features):
