@@ -85,10 +85,13 @@ class Options:
     time_sort: str = "int"             # "int" (default, faster on kpti) or "bv" (pure QF_BV)
 
 
+# starts with what is omitted: a REFUTED report shows only the words before the first
+# ':' (or ',' or ' ('), and "instruction fetch" there would say fetches are not modelled
 FETCH_MODELLED = (
-    "instruction fetch: each instruction, and the caller's instruction at a concrete return "
-    "address, is fetched through the translation in effect (looked up after the last ISB); "
-    "instruction caches and self-modifying code are not modelled")
+    "self-modifying code and instruction caches: each instruction, and the caller's "
+    "instruction at a concrete return address, is fetched through the translation in "
+    "effect (looked up after the last ISB), but instruction caches and self-modifying "
+    "code are not modelled")
 
 MODEL_OMITS = [
     "caches: data and instruction cache maintenance (DC, IC) is recorded but not modelled; "

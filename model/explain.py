@@ -134,6 +134,8 @@ def explain(enc, m, name, viol) -> Trace:
             tr.fix = (mmu_off_fix(tr, st, va, c, enc.ncpus > 1)
                       or sequence_fix(enc, tr, st.event.cpu, st.event.index,
                                       newer["desc_addr"], va, c) or tr.fix)
+        else:
+            tr.fix = _ttbr_switch_fix(enc, m, tr, c, w1, w2) or tr.fix
     elif name == "stale":
         a, F = info["access"], info["fresh"]
         va = _val(m, a.va)
@@ -179,6 +181,67 @@ def explain(enc, m, name, viol) -> Trace:
             tr.fix = said[1] or tr.fix
             tr.details["detail"] = said[0]
     return tr
+
+
+def _ttbr_switch_fix(enc, m, tr: Trace, cpu: int, w1, w2) -> str | None:
+    """When the two conflicting entries were filled through two values of one TTBR
+    (no descriptor changed: the routine switched tables), say what the switch lacks,
+    from the MMU's state at the TTBR write: with the MMU on, a TLBI after the switch
+    is too late (the switch itself needs break-before-make); with it off, either the
+    old value was still used once the MMU came on (an ISB between the two writes), or
+    the TLB kept entries of the old tables (a TLBI before the MMU is turned on)."""
+    if w1.ttbr is None or w2.ttbr is None:
+        return None
+    t1, t2 = _val(m, w1.ttbr), _val(m, w2.ttbr)
+    if t1 is None or t2 is None or t1 == t2:
+        return None
+    writes = [(st, r) for st in tr.steps if st.cpu == cpu and st.kind == "instr"
+              and st.time is not None and (tr.at is None or st.time <= tr.at)
+              for r in st.changes if r.startswith("ttbr")]
+    while writes and writes[-1][0].changes[writes[-1][1]] not in (t1, t2):
+        writes.pop()
+    if not writes:
+        return None
+    st, reg = writes[-1]
+    if st.changes[reg] == t1:
+        t1, t2, w1 = t2, t1, w2            # the old value first
+    tr.details["ttbrs"] = [t1, t2]
+    what = (f"the two entries were filled through the old {reg.upper()} value {t1:#x} and "
+            f"the new one {t2:#x} (written at {st.loc}, `{st.source}`)")
+    sctlr = enc._regime_regs()[0]
+    earlier = [x.changes[sctlr] for x in tr.steps if x.cpu == cpu and x.kind == "instr"
+               and sctlr in x.changes and x.time is not None and x.time < st.time]
+    m_bit = earlier[-1] if earlier else (tr.cpus[cpu].get(sctlr) if cpu < len(tr.cpus)
+                                         else None)
+    if m_bit is None:
+        return None
+    if m_bit & 1:
+        before = [x for x, r in writes[:-1] if r == reg and x.changes[r] != t1]
+        if before:
+            # a break through another value (a table that maps nothing) was there:
+            # what it lacks is the invalidation between the break and the make
+            b = before[-1]
+            return (f"{what}, after the break to {b.changes[reg]:#x} at {b.loc} "
+                    f"(`{b.source}`): entries of the old tables were not invalidated "
+                    f"between the two writes; a TLBI of them, completed by a DSB, after the "
+                    f"break has taken effect (an ISB) and before the new value is written")
+        asids = (", or give the new tables another ASID (non-global entries): entries of "
+                 "different ASIDs do not conflict") if enc.regime.el == 1 else ""
+        return (f"{what}: with the MMU on, walks may use the new tables while the TLB still "
+                f"holds entries of the old ones, so a TLBI after the switch comes too late. "
+                f"Switching tables is a change of every descriptor at once and needs "
+                f"break-before-make: turn the MMU off around the TTBR write (from an "
+                f"identity map), invalidate, then turn it on{asids}")
+    old_read = _ival(m, w1.r[w1.levels[0]])
+    if old_read is not None and old_read > st.time:
+        late = next((x.n for x in tr.steps if x.event is w1), None)
+        at = f" (step {late})" if late else ""
+        return (f"{what} with the MMU off: an ISB between that write and the one that turns "
+                f"the MMU on; until a context synchronization event, walks may still use "
+                f"the old value once the MMU is on, and one did{at}")
+    return (f"{what} with the MMU off: the TLB still held entries of the old tables when "
+            f"the MMU came on; invalidate them (a TLBI of the whole regime, completed by a "
+            f"DSB) before the MMU is turned on")
 
 
 def _walk_cache_fix(enc, m, tr: Trace, walk_cache) -> str | None:
