@@ -45,12 +45,49 @@ TLBI-matching and property modules) so that a mistake there is not shared:
   kind (table/block), another next-table or output address, or another AttrIndx,
   while a CPU with its MMU on holds an entry whose walk read the old value;
 - stale: an access to a `[stale]` VA uses a translation (a leaf entry, or a walk
-  from a walk-cache entry) that differs from a fresh walk's from the TTBR.
+  from a walk-cache entry) that differs from a fresh walk's from the TTBR;
+- post: in a state where every CPU has returned (after the last fill), a
+  postcondition of the scenario fails (below).
 The regime is the scenario's: EL1&0 (TTBR0/TTBR1_EL1, ASIDs) or EL2/EL3 (one TTBR,
-no ASIDs); a TLBI of another regime removes nothing.  Postconditions are not
-checked.  The instruction semantics are the project's own (model/isa), run on the
-concrete interpreter's context: they are checked against QEMU elsewhere
-(tests/test_qemu_diff.py).
+no ASIDs); a TLBI of another regime removes nothing.  The instruction semantics are
+the project's own (model/isa), run on the concrete interpreter's context: they are
+checked against QEMU elsewhere (tests/test_qemu_diff.py).
+
+Postconditions are written from docs/spec.md without specs/post.py's code (its
+builders and their `concrete` functions are never called); where a reading could be
+wider than the checker's, the narrower one is taken, so that the oracle never calls
+a final state wrong that the checker would accept.  A failure is reported as
+Finding("post", "<the postcondition's name>: what fails", path):
+- tree_ng: every declared entry of the tree's tables (one the spec gives a value;
+  an undeclared one is not looked at) that is a valid block or page in a table the
+  tree's root reaches through table descriptors of the initial memory ends with its
+  initial value with nG (bit 11) set; every other declared entry ends with its
+  initial value, or, a table descriptor (of any of the tables), with bit 11 set too
+  (the walk ignores it);
+- unchanged: every word of the scenario's initial memory image (scen.memory: the
+  program's data, the tables' declared entries, `[words]` and pages' words) ends
+  with its initial value, except the words holding the listed addresses and the
+  words in a page of a listed table or of a listed tree's tables.  A store to a
+  word outside the image is not looked at (the checker's `unchanged` covers the
+  image only);
+- sysreg: every CPU's last value of the register equals the value; a CPU that
+  neither starts with a value of it nor writes it is not looked at (its value is
+  unknown).  `in_effect` holds by construction: on this machine a write is in
+  effect at once;
+- no_global_entries: no CPU's TLB holds a leaf entry of no ASID whose own
+  (last-level) descriptor is in a page of the tree's tables and has nG = 0;
+- no_entries_from: no CPU's TLB holds an entry, leaf or walk-cache, whose own
+  descriptor (the last its walk read) is in a page of the tables (or of a tree's
+  tables).  An entry counts by the descriptor it caches: a leaf whose walk passed
+  through those tables only at an upper level is not counted, the walk-cache entry
+  of that level is, while it is held.
+For the last two, only entries of a VA range that holds one of the scenario's
+tracked VAs count (scen.tracked_vas: the VAs the checker's witness walks take), on
+every CPU whatever its MMU's state at the end.  `expr` postconditions are not
+checked.  The parameters (tree name, listed addresses and tables, register and
+value) exist only as the values the builder's closure captured (the scenario keeps
+no other copy): they are read from there, and a change of those names fails loudly
+(Unsupported_).
 """
 from __future__ import annotations
 
@@ -223,6 +260,38 @@ def _conflicting(a, b, features) -> bool:
     if features.bbm_level == 2:
         return False                       # a table against a block: a size change
     return True                            # a table and a block for one range
+
+
+# The values each postcondition kind's builder (specs/post.py) captured: the spec's
+# keys, evaluated.  Only these values are read, never the builder's code.
+POST_PARAMS = {"tree_ng": ("tname",),
+               "unchanged": ("except_", "except_tables", "except_trees"),
+               "sysreg": ("reg", "val"), "no_global_entries": ("tname",),
+               "no_entries_from": ("tabs",)}
+NG = 1 << 11
+
+
+def _post_params(p) -> dict:
+    """{key: value} of postcondition `p`, from its builder's closure."""
+    fn = p.build
+    cells = dict(zip(fn.__code__.co_freevars,
+                     (c.cell_contents for c in (fn.__closure__ or ()))))
+    missing = [n for n in POST_PARAMS[p.kind] if n not in cells]
+    if missing:
+        raise Unsupported_(f"postcondition {p.name!r} ({p.kind}): its builder keeps no "
+                           f"{', '.join(missing)} (specs/post.py changed?)")
+    return {n: cells[n] for n in POST_PARAMS[p.kind]}
+
+
+def _is_leaf(d: int, level: int) -> bool:
+    """A valid block (levels 1 and 2) or page (level 3), 4 KiB granule."""
+    if not d & 1 or level == 0:
+        return False
+    return bool(d & 2) if level == 3 else not d & 2
+
+
+def _is_table(d: int, level: int) -> bool:
+    return level < 3 and d & 3 == 3
 
 
 TLBI_REGIME = {"el1": 1, "el1s12": 1, "el2": 2, "el3": 3, "ipas2": None}
@@ -476,9 +545,109 @@ class Oracle:
         self.memory = {pa: _concrete(v, f"memory at {pa:#x}", subst)
                        for pa, v in scen.memory.items()}
         self.vas: set = set()
+        self.posts = self._posts() if "post" in self.props else []
+        self.tracked = sorted(set(scen.tracked_vas))
 
     def initial(self, pa):
         return self.memory.get(pa, 0)
+
+    # ---- postconditions (the module docstring says how each kind is read)
+    def _posts(self) -> list:
+        """[(name, kind, data)] for every postcondition checked (all but `expr`)."""
+        lay = getattr(self.scen, "layout", None)
+        out = []
+        for p in self.scen.postconditions:
+            if p.kind not in POST_PARAMS:
+                continue                   # expr: not checked
+            a = _post_params(p)
+            if lay is None:
+                raise Unsupported_(f"postcondition {p.name!r}: a scenario without a layout")
+            if p.kind == "tree_ng":
+                data = self._tree_entries(lay.trees[a["tname"]])
+            elif p.kind == "unchanged":
+                words = {_concrete(x, "an address", self.subst) & ~7 for x in a["except_"]}
+                pages = {_concrete(x, "a table", self.subst) & ~0xFFF
+                         for x in a["except_tables"]}
+                for tr in a["except_trees"]:
+                    pages |= {t.pa for t in lay.trees.get(tr, [])}
+                data = sorted(w for w in self.scen.memory
+                              if w not in words and w & ~0xFFF not in pages)
+            elif p.kind == "sysreg":
+                data = (a["reg"], _concrete(a["val"], a["reg"], self.subst))
+            elif p.kind == "no_global_entries":
+                data = {t.pa for t in lay.trees.get(a["tname"], [])}
+            else:
+                data = {t.pa for t in a["tabs"]}
+            out.append((p.name, p.kind, data))
+        return out
+
+    def _tree_entries(self, tables) -> list:
+        """[(table, index, PA, leaf)] for every declared entry of the tree's tables;
+        `leaf`: a valid block or page in a table the root reaches through table
+        descriptors of the initial memory."""
+        by_pa = {t.pa: t for t in tables}
+        reached, todo = {tables[0].pa}, [tables[0]]
+        while todo:
+            t = todo.pop()
+            for i in t.entries:
+                d = self.initial(t.pa + 8 * i)
+                child = by_pa.get(d & OA_MASK) if _is_table(d, t.level) else None
+                if child is not None and child.pa not in reached:
+                    reached.add(child.pa)
+                    todo.append(child)
+        return [(t, i, t.pa + 8 * i,
+                 t.pa in reached and _is_leaf(self.initial(t.pa + 8 * i), t.level))
+                for t in tables for i in sorted(t.entries)]
+
+    def _named(self, pa: int) -> str:
+        at = self.scen.table_at(pa & ~7)
+        return f"{at[0].name}[{at[1]}] ({pa:#x})" if at else f"{pa:#x}"
+
+    def _post_failure(self, state):
+        """What the first failing postcondition is, in words, or None: `state` is a
+        final state (every CPU has returned), after its fill."""
+        mem, cpus, tlbs = state
+        final = dict(mem)
+
+        def fin(pa):
+            v = final.get(pa)
+            return self.initial(pa) if v is None else v
+        for name, kind, data in self.posts:
+            if kind == "tree_ng":
+                for t, i, pa, leaf in data:
+                    iv, fv = self.initial(pa), fin(pa)
+                    if fv == (iv | NG if leaf else iv):
+                        continue
+                    if not leaf and _is_table(iv, t.level) and fv == iv | NG:
+                        continue               # bit 11 of a table descriptor: ignored
+                    return (f"{name}: {t.name}[{i}] at {pa:#x} was {iv:#x}, is {fv:#x} "
+                            f"(expected {'with nG set' if leaf else 'unchanged'})")
+            elif kind == "unchanged":
+                for w in data:
+                    if fin(w) != self.initial(w):
+                        return (f"{name}: the word at {self._named(w)} changed from "
+                                f"{self.initial(w):#x} to {fin(w):#x}")
+            elif kind == "sysreg":
+                reg, val = data
+                for c, cpu in enumerate(cpus):
+                    v = dict(cpu.sysregs).get(reg)
+                    if v is not None and v != val:
+                        return f"{name}: CPU{c}'s {reg} is {v:#x} at the end, not {val:#x}"
+            else:
+                glob = kind == "no_global_entries"
+                for c, tlb in enumerate(tlbs):
+                    for e in sorted(tlb, key=lambda e: (e.va, e.shift, e.path)):
+                        pa, d = e.path[-1]            # the descriptor the entry caches
+                        leaf = isinstance(e, Entry)
+                        if pa & ~0xFFF not in data or not any(map(e.covers, self.tracked)):
+                            continue
+                        if glob and not (leaf and e.asid is None and not d & NG):
+                            continue
+                        what = ("a global leaf entry" if glob else "a leaf entry" if leaf
+                                else f"a level-{e.level} walk-cache entry")
+                        return (f"{name}: CPU{c}'s TLB holds {what} for VA {e.va:#x} "
+                                f"(2^{e.shift} bytes) read from {self._named(pa)} = {d:#x}")
+        return None
 
     def mmu_on(self, sysregs: dict) -> bool:
         return bool(sysregs.get(self.sctlr, 1) & 1)
@@ -618,6 +787,10 @@ class Oracle:
             state, path = stack.pop()
             if all(cpu.status == "done" for cpu in state[1]):
                 self.finished += 1
+                if self.posts and "post" not in found:
+                    why = self._post_failure(state)
+                    if why:
+                        found["post"] = Finding("post", why, path)
             why = self._conflicts(state)
             if why and "conflict" not in found:
                 found["conflict"] = Finding("conflict", why, path)
