@@ -353,9 +353,9 @@ TREE = 'entries = 1\nkinds = ["table", "leaf"]\nglobal = "{}"'
     ("no_global_entries", "global", SWITCH, "tlbi aside1, xzr", "a global leaf entry"),
     ("no_global_entries", "non-global", SWITCH, "", None),
     ("no_entries_from", "non-global", SWITCH, "tlbi vmalle1", None),
-    # (the checker refutes this one: its TLBI ASIDE1 keeps walk-cache entries,
-    # model/vmsa/tlbi.py, where the Arm ARM's ASIDE1 removes the entries of the ASID
-    # "from a level of lookup above the final level" too, as the oracle does)
+    # TLBI ASIDE1 removes the walk-cache entries of the ASID too ("from a level of
+    # lookup above the final level", the instruction's description): until stop 22
+    # the checker kept them and refuted this one
     ("no_entries_from", "non-global", SWITCH, "tlbi aside1, xzr", None),
     ("no_entries_from", "non-global", SWITCH, "", "a leaf entry"),
     # a last-level TLBI leaves the walk-cache entries the walks of sw made: a walk from
@@ -376,6 +376,7 @@ def test_post_tlb_entries_on_the_sc_oracle(tmp_path, check, glob, first, tlbi, b
                                           f'{key}\n', mmu=True, tree=TREE.format(glob))
     if bad is None:
         assert not found, found
+        assert r["status"] == "PROVED", r.get("reason")
     else:
         assert "post" in found and found["post"].startswith("sw gone: CPU0's TLB holds"), found
         assert bad in found["post"], found
@@ -513,6 +514,27 @@ def test_walk_cache_entry_of_another_asid(tmp_path, tlbi, stale):
         # the fix names the TLBI and why it left the walk-cache entry
         why = "last-level form" if "vale1is" in tlbi else "names ASID 2, but the walk read"
         assert why in r["trace"]["fix"] and "scene.S:9" in r["trace"]["fix"], r["trace"]["fix"]
+    else:
+        assert r["status"] == "PROVED", r["reason"]
+        assert not found, found
+
+
+@pytest.mark.parametrize("asid, stale", [(1, False), (2, True)])
+def test_tlbi_by_asid_removes_walk_cache_entries_of_its_asid(tmp_path, asid, stale):
+    """The same replacement of u1's level-2 table, the page under it non-global, with
+    TLBI ASIDE1IS: it removes the entries that would be used for its ASID, the
+    walk-cache entries "from a level of lookup above the final level" included (the
+    instruction's description).  For ASID 1, the walk's, nothing old is left: PROVED
+    (until stop 22 the checker kept the walk-cache entry and refuted it, a false
+    alarm); for ASID 2 the walk's entries stay: REFUTED on both machines."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tldr\tx5, [x2]\n\tstr\txzr, [x4]\n"
+           f"\tdsb\tish\n\tmovz\tx9, #{asid}, lsl #48\n\ttlbi\taside1is, x9\n\tdsb\tish\n"
+           "\tisb\n\tstr\tx13, [x4]\n\tdsb\tish\n\tisb\n\tldr\tx5, [x2]\n\tret\n")
+    r, found = agree(tmp_path, asm, ttbr_spec("aside1 walk cache", ["stale"], 1,
+                                              '"page(pa1, ng=1)"'))
+    if stale:
+        assert r["status"] == "REFUTED" and r["property"] == "stale", r["reason"]
+        assert "stale" in found, found
     else:
         assert r["status"] == "PROVED", r["reason"]
         assert not found, found

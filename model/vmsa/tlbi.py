@@ -28,9 +28,12 @@ def matches(tlbi: TLBI, features, *, va, level: int, leaf, is_global, asid, regi
     if m == "all":
         return True
     if m == "asid":
-        # TLBI ASIDE1: non-global entries of that ASID.  Walk-cache entries need not
-        # be invalidated.
-        return V.bool_and(leaf, V.bool_not(is_global), V.eq(asid, tlbi.asid))
+        # TLBI ASIDE1: the entries that would be used for that ASID, from a level of
+        # lookup above the final level, or non-global from the final level (the
+        # instruction's description).  A walk-cache entry is matched as one of the
+        # ASID it was read under, as for a TLBI by VA and ASID below (R_CHVGJ).
+        return V.bool_and(V.eq(asid, tlbi.asid),
+                          V.bool_or(V.bool_not(leaf), V.bool_not(is_global)))
     # by VA: the entry translates the VA given (compared at the entry's size; the
     # TLBI carries VA[55:12])
     shift = 12 + 9 * (3 - level)
