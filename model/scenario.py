@@ -48,13 +48,15 @@ class Postcondition:
     `concrete(state)` checks it on a replayed final state (cli/replay.py: FinalState)
     and returns what fails in words, or "" when it holds.  `explain(enc, model)`, when
     given, says which part fails in a violating execution: (words, fix, key events)
-    or None."""
+    or None.  `params`: the spec's keys of this kind, evaluated (data for other
+    readers, such as the tests' SC oracle)."""
     name: str
     text: str
     build: Callable
     kind: str = ""
     concrete: Callable | None = None
     explain: Callable | None = None
+    params: dict = field(default_factory=dict)
 
 
 @dataclass

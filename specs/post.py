@@ -43,7 +43,8 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
         text = (f"every valid block/page descriptor reachable in {tname} has nG set, nothing "
                 f"else in {tname} changed")
         return Postcondition(name, text, lambda enc, T: _tree_ng(enc, layout, tname),
-                             concrete=lambda st: _tree_ng_concrete(st, layout, tname))
+                             concrete=lambda st: _tree_ng_concrete(st, layout, tname),
+                             params={"tname": tname})
     if kind == "unchanged":
         except_ = [env.eval(x, "post") for x in p.get("except", [])]
         except_tables = [layout.tables[t].pa for t in p.get("except_tables", [])
@@ -53,7 +54,9 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
         return Postcondition(name, text, lambda enc, T: _unchanged(
             enc, layout, set(except_), except_tables, except_trees),
             concrete=lambda st: _unchanged_concrete(st, layout, set(except_), except_tables,
-                                                    except_trees))
+                                                    except_trees),
+            params={"except_": except_, "except_tables": except_tables,
+                    "except_trees": except_trees})
     if kind == "sysreg":
         reg = p["reg"].lower()
         val = env.eval(p["value"], "post")
@@ -64,13 +67,15 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
                      "after the write)")
         return Postcondition(name, text, lambda enc, T: _sysreg(enc, reg, val, in_effect),
                              concrete=lambda st: _sysreg_concrete(st, reg, val, in_effect),
-                             explain=lambda enc, m: _sysreg_explain(enc, m, reg, val))
+                             explain=lambda enc, m: _sysreg_explain(enc, m, reg, val),
+                             params={"reg": reg, "val": val, "in_effect": in_effect})
     if kind == "no_global_entries":
         tname = p["tree"]
         text = f"no CPU's TLB holds a global entry for a VA {tname} maps"
         pages = {t.pa for t in layout.trees.get(tname, [])}
         return Postcondition(name, text, lambda enc, T: _no_global(enc, layout, tname, T),
-                             concrete=lambda st: _entries_concrete(st, pages, global_only=True))
+                             concrete=lambda st: _entries_concrete(st, pages, global_only=True),
+                             params={"tname": tname})
     if kind == "no_entries_from":
         tabs = []
         for t in p["tables"]:
@@ -83,7 +88,8 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
         text = f"no CPU's TLB holds an entry read from {', '.join(p['tables'])}"
         pages = {t.pa for t in tabs}
         return Postcondition(name, text, lambda enc, T: _no_entries_from(enc, tabs, T),
-                             concrete=lambda st: _entries_concrete(st, pages, global_only=False))
+                             concrete=lambda st: _entries_concrete(st, pages, global_only=False),
+                             params={"tabs": tabs})
     raise ValueError(f"unknown postcondition check {kind!r}")
 
 

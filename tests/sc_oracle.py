@@ -85,9 +85,8 @@ For the last two, only entries of a VA range that holds one of the scenario's
 tracked VAs count (scen.tracked_vas: the VAs the checker's witness walks take), on
 every CPU whatever its MMU's state at the end.  `expr` postconditions are not
 checked.  The parameters (tree name, listed addresses and tables, register and
-value) exist only as the values the builder's closure captured (the scenario keeps
-no other copy): they are read from there, and a change of those names fails loudly
-(Unsupported_).
+value) are read from Postcondition.params, the spec's keys evaluated; a missing one
+fails loudly (Unsupported_).
 """
 from __future__ import annotations
 
@@ -262,8 +261,8 @@ def _conflicting(a, b, features) -> bool:
     return True                            # a table and a block for one range
 
 
-# The values each postcondition kind's builder (specs/post.py) captured: the spec's
-# keys, evaluated.  Only these values are read, never the builder's code.
+# The spec's keys of each postcondition kind, evaluated, as the scenario keeps them
+# (Postcondition.params): data only, never specs/post.py's code.
 POST_PARAMS = {"tree_ng": ("tname",),
                "unchanged": ("except_", "except_tables", "except_trees"),
                "sysreg": ("reg", "val"), "no_global_entries": ("tname",),
@@ -272,15 +271,13 @@ NG = 1 << 11
 
 
 def _post_params(p) -> dict:
-    """{key: value} of postcondition `p`, from its builder's closure."""
-    fn = p.build
-    cells = dict(zip(fn.__code__.co_freevars,
-                     (c.cell_contents for c in (fn.__closure__ or ()))))
-    missing = [n for n in POST_PARAMS[p.kind] if n not in cells]
+    """{key: value} of postcondition `p`."""
+    params = getattr(p, "params", None) or {}
+    missing = [n for n in POST_PARAMS[p.kind] if n not in params]
     if missing:
-        raise Unsupported_(f"postcondition {p.name!r} ({p.kind}): its builder keeps no "
-                           f"{', '.join(missing)} (specs/post.py changed?)")
-    return {n: cells[n] for n in POST_PARAMS[p.kind]}
+        raise Unsupported_(f"postcondition {p.name!r} ({p.kind}): no "
+                           f"{', '.join(missing)} among its parameters")
+    return {n: params[n] for n in POST_PARAMS[p.kind]}
 
 
 def _is_leaf(d: int, level: int) -> bool:
