@@ -620,8 +620,10 @@ class Encoding:
 
     def entry_global(self, ch: Chain, k: int):
         """Is the level-k entry of the walk global?  Walk-cache entries count as global
-        here (they conflict across ASIDs); a TLBI by ASID, or by VA and ASID, still
-        matches them only for the walk's ASID (model/vmsa/tlbi.py: matches)."""
+        here, for the rules that match a TLBI against the reads of every level of a
+        walk by VA (as herd's TLBI-ob does); a TLBI by ASID, or by VA and ASID, still
+        matches them only for the walk's ASID (model/vmsa/tlbi.py: matches), and a
+        conflict treats them as the walk's ASID's (properties._entry_global)."""
         leaf = D.is_leaf(ch.d[k], k)
         return V.bool_or(V.bool_not(leaf), V.bool_not(D.ng(ch.d[k])))
 

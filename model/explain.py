@@ -114,9 +114,9 @@ def explain(enc, m, name, viol) -> Trace:
         for k in w1.levels:
             if k > min(lv1, lv2):
                 break
-            if k < min(lv1, lv2) and not all(
+            if k < min(lv1, lv2) and not (all(
                     _true(m, zb(enc.chain_alive(w, k, False, w.r[k], info["at"])))
-                    for w in (w1, w2)):
+                    for w in (w1, w2)) and _val(m, w1.asid) == _val(m, w2.asid)):
                 continue
             if _val(m, D.entry_content(w1.d[k], k)) != _val(m, D.entry_content(w2.d[k], k)):
                 tr.details["differ_level"] = k

@@ -123,7 +123,6 @@ def prepare(enc: Encoding, props) -> None:
 
 def witness_rules(enc: Encoding) -> None:
     """Timing rules of witness walks (as for access walks, guarded by `active`)."""
-    from .vmsa import rules as R
     for ch in enc.chains:
         if ch.kind != "witness":
             continue
@@ -285,12 +284,14 @@ def conflict(enc: Encoding) -> Violation:
         # it, where both walks read table descriptors, if both of those walk-cache
         # entries are live at X too (a TLB holds no entry once it is invalidated)
         diffs = []
+        same_asid = V.to_z3(w1.asid) == V.to_z3(w2.asid)
         for k in ks:
             both = And(lv1 >= k, lv2 >= k)
             if k < ks[-1]:
+                # above both entries: walk-cache entries, each its walk's ASID's
                 upper = And(lv1 > k, lv2 > k)
                 live = And(enc.chain_alive(w1, k, False, w1.r[k], X),
-                           enc.chain_alive(w2, k, False, w2.r[k], X))
+                           enc.chain_alive(w2, k, False, w2.r[k], X), same_asid)
                 both = And(both, Or(z3.Not(upper), live))
             c1 = D.entry_content(w1.d[k], k)
             c2 = D.entry_content(w2.d[k], k)
@@ -311,9 +312,14 @@ def conflict(enc: Encoding) -> Violation:
 
 
 def _entry_global(enc, w, lv):
+    """Is the witness's level-`lv` entry global, for the translation context of a
+    conflict?  Only a global leaf is: an entry from a level above the final one is
+    used for the ASID its walk ran under (TLBI ASIDE1's description removes it with
+    that ASID's entries; R_CHVGJ treats it as non-global), so two of them read under
+    different ASIDs are in different contexts."""
     out = []
     for k in w.levels:
-        out.append(And(lv == k, enc.entry_global(w, k)))
+        out.append(And(lv == k, zb(D.is_leaf(w.d[k], k)), zb(enc.entry_global(w, k))))
     return Or(*out)
 
 

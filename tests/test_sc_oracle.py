@@ -540,6 +540,29 @@ def test_tlbi_by_asid_removes_walk_cache_entries_of_its_asid(tmp_path, asid, sta
         assert not found, found
 
 
+@pytest.mark.parametrize("ttbr, pte, conflict", [
+    ("x21", '"page(pa1, ng=1)"', False),   # u2 under ASID 2: a context switch
+    ("x21", '"page(pa1)"', True),          # ... but u1's page is global
+    ("x22", '"page(pa1, ng=1)"', True),    # u2 under ASID 1, no TLBI: ASID reused
+])
+def test_walk_cache_entries_of_two_asids_do_not_conflict(tmp_path, ttbr, pte, conflict):
+    """TTBR0 moves from u1 (ASID 1) to u2, whose walks go through other tables, with
+    no TLBI.  Under another ASID the two trees' entries are in two translation
+    contexts: walk-cache entries are used for the ASID their walk ran under (TLBI
+    ASIDE1's description; R_CHVGJ), so they do not conflict — until stop 22 the
+    checker counted them as global and refuted this context switch.  A global page,
+    or the same ASID, does conflict, on both machines."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tldr\tx5, [x2]\n"
+           f"\tmsr\tttbr0_el1, {ttbr}\n\tisb\n\tldr\tx5, [x2]\n\tret\n")
+    r, found = agree(tmp_path, asm, ttbr_spec("two asids", ["conflict"], 1, pte))
+    if conflict:
+        assert r["status"] == "REFUTED" and r["property"] == "conflict", r["reason"]
+        assert "conflict" in found, found
+    else:
+        assert r["status"] == "PROVED", r["reason"]
+        assert not found, found
+
+
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_proved_agrees_with_sc_oracle_ttbr(tmp_path, seed):
     agree(tmp_path, *random_ttbr_scene(30_000 + seed))
