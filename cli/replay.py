@@ -139,7 +139,7 @@ class Replay:
     def run_cpus(self):
         from ..model import values as V
         from ..model.isa import decode
-        from ..model.runner import (RETURN_SENTINEL, STACK_TOP, ConcreteContext, FlatMemory)
+        from ..model.runner import RETURN_SENTINEL, STACK_TOP, FlatMemory
         scen = self.scen
         cpus_data = {c["cpu"]: c for c in self.tr.get("cpus", [])}
         for c, cs in enumerate(scen.cpus):
@@ -221,8 +221,8 @@ class Replay:
                 for x in (group or [s]):
                     self._check_effects(ctx, x, local)
                 if ctx.queue:
-                    self.fail(ctx.queue[0], f"the instruction makes fewer accesses than the "
-                                            f"trace shows")
+                    self.fail(ctx.queue[0], "the instruction makes fewer accesses than the "
+                                            "trace shows")
                 self._check_regs(ctx, s, local)
                 if ctx.stop == "ret" and ctx.depth == 0:
                     pc = RETURN_SENTINEL
@@ -671,6 +671,14 @@ class Replay:
                 self.fail(s, f"the entry filled at step {f['n']} was invalidated by the TLBI of "
                              f"step {by} before the access used it")
             level = f["data"]["level"]
+            desc, asid = _int(f["data"]["desc"]), _int(f["data"].get("asid"))
+            if self.scen.regime.el == 1 and desc >> 11 & 1 and asid is not None:
+                # a non-global entry matches only a lookup under its ASID
+                ok = self.usable_sysreg(s["cpu"], "ttbr0_el1", u)
+                if None not in ok and asid not in {t >> 48 & 0xFFFF for t in ok}:
+                    self.fail(s, f"the access uses the non-global entry filled at step "
+                                 f"{f['n']} (ASID {asid}); at its lookup the ASID is "
+                                 f"{', '.join(str(t >> 48 & 0xFFFF) for t in sorted(ok))}")
             off = (1 << (12 + 9 * (3 - level))) - 1
             pa = _int(f["data"]["oa"]) | (_int(d["va"]) & off)
             if pa != _int(d["pa"]):
@@ -1010,8 +1018,8 @@ def _ctx_class():
             if kind in ("load", "store"):
                 # an instruction's accesses are its steps, in order (ldp/stp: two)
                 if not self.queue:
-                    self.replay.fail(s, f"the instruction makes more accesses than the "
-                                        f"trace shows")
+                    self.replay.fail(s, "the instruction makes more accesses than the "
+                                        "trace shows")
                 s = self.queue.pop(0)
                 if s["data"].get("kind") != kind:
                     self.replay.fail(s, f"the instruction makes a {kind}, the trace says "

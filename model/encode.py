@@ -477,6 +477,20 @@ class Encoding:
         return val, And(*cons)
 
     # ------------------------------------------------------------------ translation
+    def _lookup_asid(self, a: Access, ch: Chain, u, tag: str) -> None:
+        """Rule lookup-asid: a non-global leaf is used only under the ASID its walk ran
+        under -- the ASID in effect at the lookup `u` (EL1&0 regime)."""
+        _, ttbr0, ttbr1 = self._regime_regs()
+        if ttbr1 is None or "lookup-asid" in self.disabled:
+            return
+        t0, cons = self.sysreg_in_effect(a.cpu, ttbr0, u, tag + "_lu")
+        same = V.eq(V.extract(t0, 63, 48), ch.asid)
+        if V.concrete_bool(same) is True:
+            return                          # one ASID: nothing to match
+        ng_leaf = Or(*[And(ch.ok[k], zb(D.ng(ch.d[k]))) for k in ch.levels])
+        self.add("sysreg-in-effect", Implies(ch.active, cons))
+        self.add("lookup-asid", Implies(And(ch.active, ng_leaf), zb(same)))
+
     def _regime_regs(self):
         el = self.regime.el
         if el == 1:
@@ -508,6 +522,7 @@ class Encoding:
                        rel=And(self.happens(a), mmu))
         ch.active = And(self.happens(a), mmu)
         self.chain_of[a] = ch
+        self._lookup_asid(a, ch, u, tag)
         self.pa[a] = V.ite(mmu, ch.pa, a.va)
         flt = ch.fault
         if getattr(self.features, "write_permission", False):

@@ -503,6 +503,17 @@ def sysreg_in_effect(enc):
     pass
 
 
+@rule("lookup-asid", "A non-global TLB entry is used only by a lookup under its ASID: the "
+      "ASID in effect at the access's lookup (TTBR0_EL1.ASID, TCR_EL1.A1 = 0; any value "
+      "sysreg-in-effect allows there) is the one its walk ran under.  An entry filled "
+      "through the old TTBR0 before a context switch's ISB is not used after it under "
+      "the new ASID (Arm ARM D8.16, ASIDs: non-global entries are tagged with the ASID "
+      "and match only lookups with that ASID).")
+def lookup_asid(enc):
+    # constraints are added by Encoding._translate at each access (EL1&0 regime only)
+    pass
+
+
 @rule("msr-not-speculative", "A system register write does not take effect before the "
       "branches before it are resolved (it is not performed speculatively).")
 def msr_not_speculative(enc):
