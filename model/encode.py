@@ -478,18 +478,27 @@ class Encoding:
 
     # ------------------------------------------------------------------ translation
     def _lookup_asid(self, a: Access, ch: Chain, u, tag: str) -> None:
-        """Rule lookup-asid: a non-global leaf is used only under the ASID its walk ran
-        under -- the ASID in effect at the lookup `u` (EL1&0 regime)."""
+        """Rule lookup-asid (EL1&0 regime): the walk reads the level it ends at under
+        its ASID -- it went on from walk-cache entries of that ASID, so that ASID is
+        one TTBR0 may give then -- and a non-global leaf is used only by a lookup under
+        its ASID."""
         _, ttbr0, ttbr1 = self._regime_regs()
         if ttbr1 is None or "lookup-asid" in self.disabled:
             return
-        t0, cons = self.sysreg_in_effect(a.cpu, ttbr0, u, tag + "_lu")
-        same = V.eq(V.extract(t0, 63, 48), ch.asid)
-        if V.concrete_bool(same) is True:
+        if not any(isinstance(e, SysRegWrite) and e.name == ttbr0
+                   for e in self.traces[a.cpu].events):
             return                          # one ASID: nothing to match
+        r_end = ch.r[ch.levels[-1]]
+        for k in reversed(ch.levels[:-1]):
+            r_end = z3.If(zb(ch.end[k]), ch.r[k], r_end)
+        t_end, c_end = self.sysreg_in_effect(a.cpu, ttbr0, r_end, tag + "_le")
+        t_u, c_u = self.sysreg_in_effect(a.cpu, ttbr0, u, tag + "_lu")
         ng_leaf = Or(*[And(ch.ok[k], zb(D.ng(ch.d[k]))) for k in ch.levels])
-        self.add("sysreg-in-effect", Implies(ch.active, cons))
-        self.add("lookup-asid", Implies(And(ch.active, ng_leaf), zb(same)))
+        self.add("sysreg-in-effect", Implies(ch.active, And(c_end, c_u)))
+        self.add("lookup-asid", Implies(ch.active, zb(V.eq(V.extract(t_end, 63, 48),
+                                                           ch.asid))))
+        self.add("lookup-asid", Implies(And(ch.active, ng_leaf),
+                                        zb(V.eq(V.extract(t_u, 63, 48), ch.asid))))
 
     def _regime_regs(self):
         el = self.regime.el

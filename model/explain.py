@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import properties as P
 from .encode import zb
-from .events import Access, Barrier, ISBEvent
+from .events import Access, Barrier, ISBEvent, SysRegWrite
 from .trace import Trace, _ival, _true, _val, extract, ref
 from .vmsa import descriptor as D
 
@@ -306,8 +306,26 @@ def _ttl_fix(enc, m) -> str | None:
 
 def _fault_fix(enc, m, a: Access) -> str:
     """If the access follows a store to its descriptor with a DSB but no ISB in
-    between, say so."""
+    between, say so; if its walk used a TTBR value older than the CPU's last write of
+    that TTBR, with no ISB since, say that."""
     tr = enc.traces[a.cpu]
+    ch = enc.chain_of.get(a)
+    if ch is not None and ch.ttbr is not None:
+        used = _ival(m, ch.ttbr)
+        _, ttbr0, ttbr1 = enc._regime_regs()
+        reg = ttbr1 if ttbr1 is not None and _true(m, zb(ch.upper)) else ttbr0
+        for e in reversed(tr.events[:a.index]):
+            if not _true(m, zb(enc.happens(e))):
+                continue
+            if isinstance(e, ISBEvent):
+                break
+            if isinstance(e, SysRegWrite) and e.name == reg:
+                new = _ival(m, e.value)
+                if used is not None and new is not None and new != used:
+                    return (f"an ISB after the {reg.upper()} write at {_loc(e)}: until a "
+                            f"context synchronization event the walk may still use the "
+                            f"old value {used:#x}, and this one did")
+                break
     seen_dsb = seen_isb = False
     for e in reversed(tr.events[:a.index]):
         if not _true(m, zb(enc.happens(e))):

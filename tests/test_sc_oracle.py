@@ -563,6 +563,25 @@ def test_walk_cache_entries_of_two_asids_do_not_conflict(tmp_path, ttbr, pte, co
         assert not found, found
 
 
+@pytest.mark.parametrize("isb", [False, True])
+def test_fault_through_the_old_ttbr0_names_the_missing_isb(tmp_path, isb):
+    """u1's level-2 entry is broken, then TTBR0 moves to u2: without an ISB the load
+    may still walk u1 and fault (a weak behaviour: the oracle, where the write is in
+    effect at once, finds nothing), and the fix names the TTBR0 write (found by the
+    random TTBR scenes, stop 22: the fix was empty).  With the ISB: PROVED."""
+    asm = ("\t.text\n\t.globl\twriter\nwriter:\n\tstr\txzr, [x4]\n\tdsb\tish\n"
+           "\tmsr\tttbr0_el1, x21\n" + ("\tisb\n" if isb else "") +
+           "\tldr\tx7, [x2, #0x1000]\n\tret\n")
+    r, found = agree(tmp_path, asm, ttbr_spec("old ttbr0", ["fault"], 1, '"page(pa1, ng=1)"'))
+    assert not found, found
+    if isb:
+        assert r["status"] == "PROVED", r["reason"]
+    else:
+        assert r["status"] == "REFUTED" and r["property"] == "fault", r["reason"]
+        assert r["trace"]["fix"].startswith("an ISB after the TTBR0_EL1 write at scene.S:6"), \
+            r["trace"]["fix"]
+
+
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_proved_agrees_with_sc_oracle_ttbr(tmp_path, seed):
     agree(tmp_path, *random_ttbr_scene(30_000 + seed))
