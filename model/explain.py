@@ -218,13 +218,14 @@ def _ttbr_switch_fix(enc, m, tr: Trace, cpu: int, w1, w2) -> str | None:
     if m_bit & 1:
         before = [x for x, r in writes[:-1] if r == reg and x.changes[r] != t1]
         if before:
-            # a break through another value (a table that maps nothing) was there:
-            # what it lacks is the invalidation between the break and the make
+            # another value was written in between (a break, if its table maps
+            # nothing): what is missing is the invalidation between the two writes
             b = before[-1]
-            return (f"{what}, after the break to {b.changes[reg]:#x} at {b.loc} "
-                    f"(`{b.source}`): entries of the old tables were not invalidated "
-                    f"between the two writes; a TLBI of them, completed by a DSB, after the "
-                    f"break has taken effect (an ISB) and before the new value is written")
+            return (f"{what}, with {b.changes[reg]:#x} written in between at {b.loc} "
+                    f"(`{b.source}`; a break, if that table maps nothing): entries of the "
+                    f"old tables were not invalidated between the two writes; a TLBI of "
+                    f"them, completed by a DSB, after the first write has taken effect (an "
+                    f"ISB) and before the new value is written")
         asids = (", or give the new tables another ASID (non-global entries): entries of "
                  "different ASIDs do not conflict") if enc.regime.el == 1 else ""
         return (f"{what}: with the MMU on, walks may use the new tables while the TLB still "

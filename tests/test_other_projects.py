@@ -362,7 +362,7 @@ def test_hibernate_switch_needs_the_tlbi(tmp_path):
     v = check(p, "swsusp_arch_suspend_exit", use="linux-hibernate-exit", props=("conflict",))
     assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
     # the fix names the break through the zero page and the missing invalidation
-    assert "after the break to" in v.trace.fix and "not invalidated" in v.trace.fix, \
+    assert "written in between" in v.trace.fix and "not invalidated" in v.trace.fix, \
         v.trace.fix
 
 
