@@ -310,6 +310,18 @@ def _fault_fix(enc, m, a: Access) -> str:
     between, say so; if its walk used a TTBR value older than the CPU's last write of
     that TTBR, with no ISB since, say that."""
     tr = enc.traces[a.cpu]
+    sctlr = enc._regime_regs()[0]
+    for e in reversed(tr.events[:a.index]):
+        if not _true(m, zb(enc.happens(e))):
+            continue
+        if isinstance(e, ISBEvent):
+            break
+        if isinstance(e, SysRegWrite) and e.name == sctlr:
+            on = "on" if (_ival(m, e.value) or 0) & 1 else "off"
+            return (f"the access ran with the MMU on while the {sctlr.upper()} write at "
+                    f"{_loc(e)} (MMU {on}) was not yet synchronized: until an ISB after it, "
+                    f"an access may run with the MMU on or off. An ISB after the write, and "
+                    f"a translation for VA {_ival(m, a.va):#x} wherever the MMU may be on")
     ch = enc.chain_of.get(a)
     if ch is not None and ch.ttbr is not None:
         used = _ival(m, ch.ttbr)

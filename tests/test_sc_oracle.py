@@ -634,6 +634,26 @@ regs = {{ x0 = "slot(pte, 1)", x1 = "page(new)", x2 = "0x30d0198d", x3 = "uva(0,
     return asm, spec
 
 
+@pytest.mark.parametrize("isb", [False, True])
+def test_fault_with_the_mmu_still_on_names_the_sctlr_write(tmp_path, isb):
+    """The MMU scene of seed 40087 (MMU on at the start): turn it off, then store by
+    physical address.  Without an ISB the store may still be translated, and its VA
+    has no mapping: a fault whose fix used to be empty (the random MMU scenes, stop
+    22) and now names the SCTLR_EL1 write.  With the ISB: PROVED."""
+    _, spec = random_mmu_scene(40087)
+    asm = ("\t.text\n\t.globl\tmmu\nmmu:\n\tmsr\tsctlr_el1, x4\n" +
+           ("\tisb\n" if isb else "") + "\tstr\tx6, [x0]\n\tret\n")
+    r, found = agree(tmp_path, asm, spec)
+    assert not found, found
+    if isb:
+        assert r["status"] == "PROVED", r["reason"]
+    else:
+        assert r["status"] == "REFUTED" and r["property"] == "fault", r["reason"]
+        assert r["trace"]["fix"].startswith(
+            "the access ran with the MMU on while the SCTLR_EL1 write at scene.S:4 (MMU "
+            "off) was not yet synchronized"), r["trace"]["fix"]
+
+
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_proved_agrees_with_sc_oracle_mmu(tmp_path, seed):
     agree(tmp_path, *random_mmu_scene(40_000 + seed))
