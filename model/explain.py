@@ -306,18 +306,28 @@ def _ttl_fix(enc, m) -> str | None:
 
 
 def _fault_fix(enc, m, a: Access) -> str:
-    """If the access follows a store to its descriptor with a DSB but no ISB in
-    between, say so; if its walk used a TTBR value older than the CPU's last write of
-    that TTBR, with no ISB since, say that."""
+    """What the access's CPU did since its last ISB that explains the fault: an SCTLR
+    write that changes SCTLR.M, not yet synchronized (the access ran with the MMU
+    on); a TTBR write whose old value the walk still used; a descriptor store with a
+    DSB but no ISB, or with neither, before the access.  "" when none."""
     tr = enc.traces[a.cpu]
     sctlr = enc._regime_regs()[0]
-    for e in reversed(tr.events[:a.index]):
-        if not _true(m, zb(enc.happens(e))):
-            continue
-        if isinstance(e, ISBEvent):
-            break
-        if isinstance(e, SysRegWrite) and e.name == sctlr:
-            on = "on" if (_ival(m, e.value) or 0) & 1 else "off"
+    done = [e for e in tr.events[:a.index] if _true(m, zb(enc.happens(e)))]
+    writes = [e for e in done if isinstance(e, SysRegWrite) and e.name == sctlr]
+    isbs = [e.index for e in done if isinstance(e, ISBEvent)]
+    pending = [w for w in writes if not isbs or w.index > isbs[-1]]
+    if pending:
+        # SCTLR writes since the last ISB: the access ran with the MMU on, so either the
+        # value that ISB (or none: the initial one) made effective had it off and a
+        # pending write turned it on, or it had it on and a pending write turns it off
+        synced = [w for w in writes if isbs and w.index < isbs[-1]]
+        prev = (_ival(m, synced[-1].value) if synced
+                else _ival(m, enc.initial_sysreg(a.cpu, sctlr)))
+        want = 1 if prev is not None and not prev & 1 else 0
+        e = next((w for w in reversed(pending)
+                  if (_ival(m, w.value) or 0) & 1 == want), None)
+        if prev is not None and e is not None:
+            on = "on" if want else "off"
             return (f"the access ran with the MMU on while the {sctlr.upper()} write at "
                     f"{_loc(e)} (MMU {on}) was not yet synchronized: until an ISB after it, "
                     f"an access may run with the MMU on or off. An ISB after the write, and "
