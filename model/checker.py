@@ -26,7 +26,7 @@ from . import properties as P
 from . import timevars as TV
 from . import values as V
 from .encode import Or, And, Encoding, zb
-from .events import Access, Return
+from .events import Return
 from .scenario import Scenario
 from .shortest import ShortestSearch, cores
 from .solving import check
@@ -464,8 +464,13 @@ class Checker:
         if r == z3.unknown:
             return Verdict("UNKNOWN", f"solver gave up: {s.reason_unknown()}")
         if self.opts.witness:
+            # without property fault, a routine whose every path has an access that
+            # faults lands here too (a fault stops its CPU); with it, that fault would
+            # have been reported
+            why = ("" if "fault" in self.opts.props else
+                   ", or an access that faults on every path: check property fault too")
             return Verdict("INCONCLUSIVE", "no execution within the bounds lets every CPU "
-                                           "return (deadlock, or a CPU waits forever)")
+                                           f"return (deadlock, or a CPU waits forever{why})")
         return Verdict("PROVED", "no violation in any execution within the bounds")
 
     @staticmethod

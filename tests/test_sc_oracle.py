@@ -654,6 +654,22 @@ def test_fault_with_the_mmu_still_on_names_the_sctlr_write(tmp_path, isb):
             "off) was not yet synchronized"), r["trace"]["fix"]
 
 
+def test_inconclusive_without_fault_says_a_fault_may_be_why(tmp_path):
+    """The MMU scene of seed 40002 checks `bbm` only, and every path has an access
+    that faults (the MMU is on, and pte[1] is invalid or the store's PA is not
+    mapped), so no execution lets the CPU return: INCONCLUSIVE, and the reason now
+    says a fault may be why.  Checking `fault` shows it."""
+    asm, spec = random_mmu_scene(40002)
+    rc, r = prove_scene(tmp_path, "scene", asm, spec)
+    assert r["status"] == "INCONCLUSIVE", r["reason"]
+    assert "an access that faults on every path: check property fault" in r["reason"]
+
+    def with_fault(path):
+        return spec(path).replace('properties = ["bbm"]', 'properties = ["bbm", "fault"]')
+    rc, r = prove_scene(tmp_path, "scene2", asm, with_fault)
+    assert r["status"] == "REFUTED" and r["property"] == "fault", r["reason"]
+
+
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
 def test_proved_agrees_with_sc_oracle_mmu(tmp_path, seed):
     agree(tmp_path, *random_mmu_scene(40_000 + seed))
