@@ -131,7 +131,8 @@ def explain(enc, m, name, viol) -> Trace:
         st = _store_of(tr, newer["desc_addr"], newer["desc"])
         if st is not None:
             tr.details["store"] = ref(st.event)
-            tr.fix = (mmu_off_fix(tr, st, va, c, enc.ncpus > 1)
+            older = min(ents, key=lambda e: e["read_at"] or 0)
+            tr.fix = (mmu_off_fix(tr, st, va, c, enc.ncpus > 1, older["read_at"])
                       or sequence_fix(enc, tr, st.event.cpu, st.event.index,
                                       newer["desc_addr"], va, c) or tr.fix)
         else:
@@ -398,17 +399,25 @@ def _tlbi_covers(d: dict, va) -> bool:
     return ((tv >> 12) & ((1 << 44) - 1)) == ((va >> 12) & ((1 << 44) - 1))
 
 
-def mmu_off_fix(tr: Trace, store, va, holder: int, multi: bool) -> str:
+def mmu_off_fix(tr: Trace, store, va, holder: int, multi: bool, old_read=None) -> str:
     """When the new descriptor was written with the writer's MMU off, no walk of that
     CPU can use the tables meanwhile, so break-before-make is not what is missing: the
     holder's TLB kept an entry from before, and it must be invalidated after the
-    rewrite and before translation is enabled again (or before the new entry's walk)."""
+    rewrite and before translation is enabled again (or before the new entry's walk).
+    When the old entry was read after the MMU was turned on again (`old_read`, its
+    read time), it is not from before: the walk read memory before the store reached
+    it, and what is missing is a DSB between the store and the MMU enable."""
     if store.data.get("mmu") is not False:
         return ""
     vtxt = f"VA {va:#x}" if isinstance(va, int) else "the VA"
     on = [s for s in tr.steps if s.kind == "instr" and s.cpu == holder and s.n > store.n
           and s.data.get("kind") == "msr" and str(s.data.get("reg", "")).startswith("sctlr")
           and isinstance(s.data.get("value"), int) and s.data["value"] & 1]
+    if on and holder == store.cpu and old_read is not None and old_read > on[0].time:
+        return (f"a DSB after the store at {_where(store)} and before the MMU is turned on "
+                f"again at {_where(on[0])} (and an ISB after that): the old entry was read "
+                f"once the MMU was on, from memory the store had not yet reached; a CPU's "
+                f"walks need not see its own earlier stores before a DSB")
     until = (f"before the MMU is turned on again at {_where(on[0])}" if on
              else "before the new entry is used")
     # the tables are shared: with other CPUs, their TLBs may hold the old entry too

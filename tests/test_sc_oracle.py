@@ -654,6 +654,20 @@ def test_fault_with_the_mmu_still_on_names_the_sctlr_write(tmp_path, isb):
             "off) was not yet synchronized"), r["trace"]["fix"]
 
 
+def test_mmu_off_rewrite_without_dsb_names_the_dsb(tmp_path):
+    """The MMU scene of seed 40204 (MMU off at the start): break and rewrite pte[1],
+    then turn the MMU on with no DSB.  A walk made once the MMU is on may read pte[1]
+    before the CPU's own stores reach its walker, so the TLB holds the old and the new
+    entry (a weak behaviour, which the oracle cannot have).  The fix used to ask for a
+    TLBI of entries cached before the MMU went off; the old entry is from after, so it
+    now asks for the DSB."""
+    asm, spec = random_mmu_scene(40204)
+    r, found = agree(tmp_path, asm, spec)
+    assert r["status"] == "REFUTED" and r["property"] == "conflict", r["reason"]
+    assert r["trace"]["fix"].startswith("a DSB after the store at step "), r["trace"]["fix"]
+    assert "need not see its own earlier stores" in r["trace"]["fix"]
+
+
 def test_inconclusive_without_fault_says_a_fault_may_be_why(tmp_path):
     """The MMU scene of seed 40002 checks `bbm` only, and every path has an access
     that faults (the MMU is on, and pte[1] is invalid or the store's PA is not
