@@ -477,6 +477,14 @@ class Encoding:
         return val, And(*cons)
 
     # ------------------------------------------------------------------ translation
+    def sysregs_written(self, cpu: int) -> frozenset:
+        """The system registers CPU `cpu`'s routine writes (on some path)."""
+        cache = self.__dict__.setdefault("_sysregs_written", {})
+        if cpu not in cache:
+            cache[cpu] = frozenset(e.name for e in self.traces[cpu].events
+                                   if isinstance(e, SysRegWrite))
+        return cache[cpu]
+
     def _lookup_asid(self, a: Access, ch: Chain, u, tag: str) -> None:
         """Rule lookup-asid (EL1&0 regime): the walk reads the level it ends at under
         its ASID -- it went on from walk-cache entries of that ASID, so that ASID is
@@ -485,8 +493,7 @@ class Encoding:
         _, ttbr0, ttbr1 = self._regime_regs()
         if ttbr1 is None or "lookup-asid" in self.disabled:
             return
-        if not any(isinstance(e, SysRegWrite) and e.name == ttbr0
-                   for e in self.traces[a.cpu].events):
+        if ttbr0 not in self.sysregs_written(a.cpu):
             return                          # one ASID: nothing to match
         r_end = ch.r[ch.levels[-1]]
         for k in reversed(ch.levels[:-1]):

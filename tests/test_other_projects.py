@@ -95,6 +95,45 @@ def replayed(path: str, entry: str, title: str | None = None) -> str:
     return out
 
 
+def leaf_conflict(scen, *extra):
+    """A conflict of `scen` (the checker refutes it) between two *leaf* entries, with
+    the extra conditions `extra(lv1, lv2, oa1, oa2)` on their levels and output
+    addresses: (levels, (oa1, oa2), VA) of a model, or None when there is none."""
+    import z3
+
+    from bbmcheck.model import properties as P
+    from bbmcheck.model import values as V
+    from bbmcheck.model.encode import And, Or, zb
+    from bbmcheck.model.vmsa import descriptor as D
+    ck = Checker(scen, Options(props=("conflict",), minimize=False))
+    assert ck.run().status == "REFUTED"
+    s = ck.solver
+    viol = P.conflict(ck.enc)
+    (w1, w2), (lv1, lv2) = viol.parts[0][1]["witnesses"], viol.parts[0][1]["levels"]
+
+    def leaf(w, lv):
+        return Or(*[And(lv == k, zb(D.is_leaf(w.d[k], k))) for k in w.levels])
+
+    def oa(w, lv):
+        out = V.const(0, 64)
+        for k in w.levels:
+            out = V.ite(lv == k, D.translate(w.d[k], k, w.va), out)
+        return V.to_z3(out)
+    oa1, oa2 = oa(w1, lv1), oa(w2, lv2)
+    s.push()
+    try:
+        s.add(zb(viol.cond), leaf(w1, lv1), leaf(w2, lv2),
+              *[c(lv1, lv2, oa1, oa2) for c in extra])
+        if s.check() != z3.sat:
+            return None
+        m = s.model()
+        return ((m.eval(lv1).as_long(), m.eval(lv2).as_long()),
+                (m.eval(oa1).as_long(), m.eval(oa2).as_long()),
+                m.eval(V.to_z3(w1.va)).as_long())
+    finally:
+        s.pop()
+
+
 # --------------------------------------------------------------------------- Xen
 
 def test_xen_switch_ttbr_buggy_refuted_by_conflict():
@@ -149,36 +188,12 @@ def test_xen_relocate_xen_leaf_entries_conflict():
     """Not only walk-cache entries (which the shortest trace may show): two *leaf*
     entries with different output addresses can be in CPU0's TLB at once, and they
     are those of Xen's VA: the old location and the copy."""
-    from bbmcheck.model import properties as P
-    from bbmcheck.model import values as V
-    from bbmcheck.model.encode import And, Or, zb
-    from bbmcheck.model.vmsa import descriptor as D
-    import z3
     found = specs.bundled_scenarios(corpus(XEN_RELOCATE), "relocate_xen")
     assert len(found) == 1
-    ck = Checker(found[0][1], Options(props=("conflict",), minimize=False))
-    assert ck.run().status == "REFUTED"
-    enc, s = ck.enc, ck.solver
-    viol = P.conflict(enc)
-    cond, d = viol.cond, viol.parts[0][1]
-    (w1, w2), (lv1, lv2) = d["witnesses"], d["levels"]
-
-    def leaf(w, lv):
-        return Or(*[And(lv == k, zb(D.is_leaf(w.d[k], k))) for k in w.levels])
-
-    def oa(w, lv):
-        out = V.const(0, 64)
-        for k in w.levels:
-            out = V.ite(lv == k, D.translate(w.d[k], k, w.va), out)
-        return V.to_z3(out)
-    s.push()
-    s.add(zb(cond), leaf(w1, lv1), leaf(w2, lv2), oa(w1, lv1) != oa(w2, lv2))
-    assert s.check() == z3.sat
-    m = s.model()
-    pas = {m.eval(oa(w1, lv1)).as_long(), m.eval(oa(w2, lv2)).as_long()}
-    s.pop()
-    va = m.eval(V.to_z3(w1.va)).as_long()
-    assert pas == {va, 0x80400000 + (va - 0x200000)}, [hex(p) for p in pas]
+    got = leaf_conflict(found[0][1], lambda lv1, lv2, oa1, oa2: oa1 != oa2)
+    assert got is not None
+    _, pas, va = got
+    assert set(pas) == {va, 0x80400000 + (va - 0x200000)}, [hex(p) for p in pas]
 
 
 # --------------------------------------------------------------------------- Jailhouse
@@ -228,38 +243,14 @@ def test_jailhouse_switch_leaf_entries_conflict_by_size():
     (tests/sc_oracle.py), holding leaf entries only, finds that pair on its own; with
     FEAT_BBM level 2, which exempts a size difference from TLB conflicts, it finds
     nothing, while the checker still refutes the switch by its walk-cache entries."""
-    import z3
     from sc_oracle import Oracle
-
-    from bbmcheck.model import properties as P
-    from bbmcheck.model import values as V
-    from bbmcheck.model.encode import And, Or, zb
-    from bbmcheck.model.vmsa import descriptor as D
     [(_, scen)] = [(t, s) for t, s in specs.bundled_scenarios(corpus(JAILHOUSE),
                                                                 "enable_mmu_el2")
                    if s.name == JH_SWITCH]
-    ck = Checker(scen, Options(props=("conflict",), minimize=False))
-    assert ck.run().status == "REFUTED"
-    enc, s = ck.enc, ck.solver
-    viol = P.conflict(enc)
-    (w1, w2), (lv1, lv2) = viol.parts[0][1]["witnesses"], viol.parts[0][1]["levels"]
-
-    def leaf(w, lv):
-        return Or(*[And(lv == k, zb(D.is_leaf(w.d[k], k))) for k in w.levels])
-
-    def oa(w, lv):
-        out = V.const(0, 64)
-        for k in w.levels:
-            out = V.ite(lv == k, D.translate(w.d[k], k, w.va), out)
-        return V.to_z3(out)
-    s.push()
-    s.add(zb(viol.cond), leaf(w1, lv1), leaf(w2, lv2), lv1 != lv2)
-    assert s.check() == z3.sat
-    m = s.model()
-    levels = {m.eval(lv1).as_long(), m.eval(lv2).as_long()}
-    same_pa = m.eval(oa(w1, lv1) == oa(w2, lv2))
-    s.pop()
-    assert levels == {2, 3} and z3.is_true(same_pa)
+    got = leaf_conflict(scen, lambda lv1, lv2, oa1, oa2: lv1 != lv2)
+    assert got is not None
+    levels, (pa1, pa2), _ = got
+    assert set(levels) == {2, 3} and pa1 == pa2
 
     found, complete = Oracle(scen, walk_cache=False).run()
     assert complete and "conflict" in found, found
