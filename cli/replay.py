@@ -674,7 +674,7 @@ class Replay:
             desc, asid = _int(f["data"]["desc"]), _int(f["data"].get("asid"))
             if self.scen.regime.el == 1 and desc >> 11 & 1 and asid is not None:
                 # a non-global entry matches only a lookup under its ASID
-                ok = self.usable_sysreg(s["cpu"], "ttbr0_el1", u)
+                ok = self.usable_sysreg(s["cpu"], self.scen.regime.asid_register(), u)
                 if None not in ok and asid not in {t >> 48 & 0xFFFF for t in ok}:
                     self.fail(s, f"the access uses the non-global entry filled at step "
                                  f"{f['n']} (ASID {asid}); at its lookup the ASID is "

@@ -126,8 +126,8 @@ def _unapplied_writes(scen: Scenario, traces) -> list[str]:
     out = []
     if "tcr" in at:
         out.append(f"TCR writes are recorded, not applied ({', '.join(sorted(set(at['tcr'])))}): "
-                   f"every walk uses the spec's regime ({scen.regime.describe()}; ASID from "
-                   f"TTBR0, TCR.A1 = 0)")
+                   f"every walk uses the spec's regime ({scen.regime.describe()}"
+                   + ("" if scen.regime.a1 else "; ASID from TTBR0, TCR.A1 = 0") + ")")
     if "mair" in at:
         out.append(f"MAIR writes are recorded, not applied ({', '.join(sorted(set(at['mair'])))}): "
                    f"memory types are not modelled")

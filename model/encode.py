@@ -488,18 +488,18 @@ class Encoding:
     def _lookup_asid(self, a: Access, ch: Chain, u, tag: str) -> None:
         """Rule lookup-asid (EL1&0 regime): the walk reads the level it ends at under
         its ASID -- it went on from walk-cache entries of that ASID, so that ASID is
-        one TTBR0 may give then -- and a non-global leaf is used only by a lookup under
-        its ASID."""
-        _, ttbr0, ttbr1 = self._regime_regs()
-        if ttbr1 is None or "lookup-asid" in self.disabled:
+        one the ASID's TTBR (TTBR0, or TTBR1 with TCR_EL1.A1 = 1) may give then -- and
+        a non-global leaf is used only by a lookup under its ASID."""
+        reg = self.regime.asid_register()
+        if reg is None or "lookup-asid" in self.disabled:
             return
-        if ttbr0 not in self.sysregs_written(a.cpu):
+        if reg not in self.sysregs_written(a.cpu):
             return                          # one ASID: nothing to match
         r_end = ch.r[ch.levels[-1]]
         for k in reversed(ch.levels[:-1]):
             r_end = z3.If(zb(ch.end[k]), ch.r[k], r_end)
-        t_end, c_end = self.sysreg_in_effect(a.cpu, ttbr0, r_end, tag + "_le")
-        t_u, c_u = self.sysreg_in_effect(a.cpu, ttbr0, u, tag + "_lu")
+        t_end, c_end = self.sysreg_in_effect(a.cpu, reg, r_end, tag + "_le")
+        t_u, c_u = self.sysreg_in_effect(a.cpu, reg, u, tag + "_lu")
         ng_leaf = Or(*[And(ch.ok[k], zb(D.ng(ch.d[k]))) for k in ch.levels])
         self.add("sysreg-in-effect", Implies(ch.active, And(c_end, c_u)))
         self.add("lookup-asid", Implies(ch.active, zb(V.eq(V.extract(t_end, 63, 48),
@@ -610,7 +610,7 @@ class Encoding:
             t0, c0 = self.sysreg_in_effect(cpu, ttbr0, r0, tag + "_t0", floor)
             t1, c1 = self.sysreg_in_effect(cpu, ttbr1, r0, tag + "_t1", floor)
             ttbr = V.ite(upper, t1, t0)
-            ch.asid = V.extract(t0, 63, 48)
+            ch.asid = V.extract(t1 if R.a1 else t0, 63, 48)     # TCR_EL1.A1
             self.add("sysreg-in-effect", And(c0, c1))
         else:
             upper = False

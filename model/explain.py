@@ -217,6 +217,9 @@ def _ttbr_switch_fix(enc, m, tr: Trace, cpu: int, w1, w2) -> str | None:
     if m_bit is None:
         return None
     if m_bit & 1:
+        by_asid = _asid_switch_fix(enc, m, tr, cpu, w1, w2, what)
+        if by_asid is not None:
+            return by_asid
         before = [x for x, r in writes[:-1] if r == reg and x.changes[r] != t1]
         if before:
             # another value was written in between (a break, if its table maps
@@ -244,6 +247,61 @@ def _ttbr_switch_fix(enc, m, tr: Trace, cpu: int, w1, w2) -> str | None:
     return (f"{what} with the MMU off: the TLB still held entries of the old tables when "
             f"the MMU came on; invalidate them (a TLBI of the whole regime, completed by a "
             f"DSB) before the MMU is turned on")
+
+
+def _asid_switch_fix(enc, m, tr: Trace, cpu: int, w_old, w_new, what: str) -> str | None:
+    """A TTBR switch with the MMU on whose two entries have one ASID, in a regime where
+    the ASID is TTBR1's (TCR_EL1.A1 = 1) or changed during the trace: the switch of
+    ASID and of tables are two writes, and the window between them is the bug.  Either
+    the old tables were walked under the new ASID (TTBR0 still on them once the new
+    ASID took effect), or the new tables under the old ASID (TTBR0 on them before
+    it)."""
+    reg = enc.regime.asid_register()
+    a_old, a_new = _val(m, w_old.asid), _val(m, w_new.asid)
+    if reg is None or a_old is None or a_old != a_new:
+        return None
+    init = tr.cpus[cpu].get(reg) if cpu < len(tr.cpus) else None
+    first = None if init is None else init >> 48 & 0xFFFF
+    sets = [x for x in tr.steps if x.cpu == cpu and x.kind == "instr" and reg in x.changes
+            and x.time is not None and (tr.at is None or x.time <= tr.at)]
+    changes = []
+    cur = first
+    for x in sets:
+        v = x.changes[reg] >> 48 & 0xFFFF
+        if v != cur:
+            changes.append((x, v))
+        cur = v
+    if not changes and not enc.regime.a1:
+        return None
+    asid = a_old
+    if changes and any(v == asid for _, v in changes) and asid != first:
+        x = next(x for x, v in changes if v == asid)
+        return (f"{what}, both under ASID {asid}, which {x.loc} (`{x.source}`) set: the old "
+                f"tables were walked under the new ASID, because TTBR0 still pointed at "
+                f"them when it took effect. Point TTBR0 at a table with no valid entries, "
+                f"with an ISB, before the new ASID takes effect (Linux: "
+                f"cpu_set_reserved_ttbr0), or write ASID and tables in one TTBR write "
+                f"(TCR_EL1.A1 = 0)")
+    if changes:
+        x, v = changes[-1]
+        return (f"{what}, both under ASID {asid}, the old one: the new tables were walked "
+                f"before the new ASID {v} (written at {x.loc}, `{x.source}`) took effect. "
+                f"Write the new ASID and synchronize it with an ISB before TTBR0 points at "
+                f"the new tables")
+    from .events import SysRegWrite
+    # a later write of the routine that sets another ASID (the trace ends before it)
+    later = [(e, _val(m, e.value)) for e in enc.traces[cpu].events
+             if isinstance(e, SysRegWrite) and e.name == reg and e.instr is not None]
+    later = [(e, v >> 48 & 0xFFFF) for e, v in later if v is not None and v >> 48 & 0xFFFF != asid]
+    if later:
+        e, v = later[-1]
+        return (f"{what}, both under ASID {asid}, the old one: the new tables were walked "
+                f"before the write of {reg.upper()} at {e.instr.loc.short()} (`{e.instr}`), "
+                f"which sets the new ASID {v}, was executed. Write the new ASID and "
+                f"synchronize it with an ISB before TTBR0 points at the new tables")
+    return (f"{what}, both under ASID {asid}: the new tables are used under the ASID the "
+            f"TLB holds entries of the old ones for. Give them their own ASID ({reg.upper()}"
+            f"[63:48]), set and synchronized with an ISB before TTBR0 points at them")
 
 
 def _walk_cache_fix(enc, m, tr: Trace, walk_cache) -> str | None:

@@ -278,7 +278,7 @@ def conflict(enc: Encoding) -> Violation:
         # same translation context: a global entry matches every ASID
         same_asid = V.eq(w1.asid, w2.asid)
         if V.concrete_bool(same_asid) is True:
-            # one ASID (EL2/EL3, or no TTBR0 write): one context whatever is global.
+            # one ASID (EL2/EL3, or no write of the ASID's TTBR): one context whatever is global.
             # Written as before stop 22, so that the formula of such checks (kpti's)
             # stays the one docs/performance.md measured: a formula of the same
             # meaning but another shape moved the fixmap mutants by +2-4 s

@@ -98,7 +98,7 @@ def bundled_scenarios(file: str, entry: str | None = None, *, features=(), cpus=
         d.update(defines)
         with open(bs.path, encoding="utf-8") as f:
             text = f.read()
-        extra = resolve_extra_files(chk, file, None, Locator(bs.path, text))
+        extra = resolve_extra_files(chk, file, os.path.dirname(bs.path), Locator(bs.path, text))
         prog = load_program(file, profile=prof, include_dirs=include_dirs,
                             defines={k: (None if v is None else str(v)) for k, v in d.items()},
                             capabilities=list(chk.get("capabilities", [])) + list(capabilities),

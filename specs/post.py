@@ -86,10 +86,17 @@ def _make(kind: str, p: dict, env, layout, scen, name: str) -> Postcondition:
             else:
                 raise ValueError(f"no table or tree named {t!r}")
         text = f"no CPU's TLB holds an entry read from {', '.join(p['tables'])}"
+        asid = None
+        if "asid" in p:
+            if scen.regime.asid_register() is None:
+                raise ValueError("asid: the EL2 and EL3 regimes have no ASIDs")
+            asid = env.eval(p["asid"], "post") & 0xFFFF
+            text += f" that a lookup under ASID {asid} may use"
         pages = {t.pa for t in tabs}
-        return Postcondition(name, text, lambda enc, T: _no_entries_from(enc, tabs, T),
-                             concrete=lambda st: _entries_concrete(st, pages, global_only=False),
-                             params={"tabs": tabs})
+        return Postcondition(name, text, lambda enc, T: _no_entries_from(enc, tabs, T, asid),
+                             concrete=lambda st: _entries_concrete(st, pages, global_only=False,
+                                                                   asid=asid),
+                             params={"tabs": tabs, "asid": asid})
     raise ValueError(f"unknown postcondition check {kind!r}")
 
 
@@ -283,7 +290,9 @@ def _no_global(enc, layout, tname, T):
     return z3.Not(Or(*bad))
 
 
-def _no_entries_from(enc, tabs, T):
+def _no_entries_from(enc, tabs, T, asid=None):
+    """No live entry read from `tabs`; with `asid`, none a lookup under that ASID may
+    use: a global leaf, or an entry tagged with it (walk-cache entries always are)."""
     from ..model import properties as P
     pages = {t.pa for t in tabs}
     bad = []
@@ -294,6 +303,9 @@ def _no_entries_from(enc, tabs, T):
             from_t = Or(*[V.eq(V.and_(rd.addr, V.const(~0xfff & ((1 << 64) - 1), 64)),
                                V.const(pa, 64)) for pa in pages])
             leaf = D.is_leaf(w.d[k], k)
+            if asid is not None:
+                from_t = And(from_t, Or(And(leaf, z3.Not(zb(D.ng(w.d[k])))),
+                                        zb(V.eq(w.asid, V.const(asid, 16)))))
             bad.append(And(w.active, P.entry_at(enc, w, k), from_t, w.r[k] <= T,
                            enc.chain_alive(w, k, leaf, w.r[k], T)))
     return z3.Not(Or(*bad))
@@ -381,7 +393,7 @@ def _sysreg_concrete(st, reg, val, in_effect=False) -> str:
     return ""
 
 
-def _entries_concrete(st, pages, *, global_only) -> str:
+def _entries_concrete(st, pages, *, global_only, asid=None) -> str:
     for cpu, f in st.entries():
         d = f["data"]
         desc = int(d["desc"], 0) if isinstance(d["desc"], str) else d["desc"]
@@ -390,6 +402,11 @@ def _entries_concrete(st, pages, *, global_only) -> str:
             continue
         if global_only and (d.get("entry") != "leaf" or desc >> D.NG & 1):
             continue
+        tag = d.get("asid")
+        tag = int(tag, 0) if isinstance(tag, str) else tag
+        if (asid is not None and not (d.get("entry") == "leaf" and not desc >> D.NG & 1)
+                and tag is not None and tag != asid):
+            continue                    # tagged with another ASID
         what = "global entry" if global_only else "entry"
         return (f"CPU{cpu}'s TLB still holds the {what} filled at step {f['n']} "
                 f"({D.describe(desc, d['level'])}, from {d.get('desc_name') or hex(addr)})")

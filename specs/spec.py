@@ -27,7 +27,7 @@ DEFAULT_CODE_BASE = 0x4000_0000
 DEFAULT_DATA_BASE = 0x8000_0000
 
 SECTION_KEYS = {"memory": {"code_base", "data_base"},
-                "regime": {"levels", "va_bits", "entries", "el"},
+                "regime": {"levels", "va_bits", "entries", "el", "a1"},
                 "idmap": {"enable", "extra", "attr"},
                 "stale": {"vas"}}
 KNOWN_TOP = {"check", "regime", "memory", "tables", "tree", "pages", "idmap", "cpu", "symbols",
@@ -397,6 +397,12 @@ def _int_key(table: dict, key: str, default, loc, *where, lo=None, hi=None) -> i
     return v
 
 
+def _flag(v, loc, *where) -> bool:
+    if not isinstance(v, bool):
+        raise loc.error(f"{where[-1]} must be true or false, not {v!r}", *where)
+    return v
+
+
 def _validate_check(check: dict, data: dict, loc) -> None:
     if not isinstance(check, dict):
         raise loc.error("[check] must be a table", "check")
@@ -484,7 +490,8 @@ def build_scenario(data: dict, loc: Locator, base_dir: str, *, program=None, fea
     rg = data.get("regime", {})
     try:
         regime = Regime(levels=int(rg.get("levels", 4)), va_bits=int(rg.get("va_bits", 48)),
-                        entries=int(rg.get("entries", 512)), el=int(rg.get("el", 1)))
+                        entries=int(rg.get("entries", 512)), el=int(rg.get("el", 1)),
+                        a1=_flag(rg.get("a1", False), loc, "regime", "a1"))
     except ValueError as e:
         raise loc.error(str(e), "regime")
     feats = list(check.get("features", [])) + list(features)
@@ -742,7 +749,12 @@ def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, 
                                        "cpu", si, "sctlr")
     if not mmu:
         sysregs[f"sctlr_{sfx}"] &= ~1
-    sysregs[f"tcr_{sfx}"] = env.eval(spec.get("tcr", 0), "cpu", si, "tcr")
+    tcr = env.eval(spec.get("tcr", 0), "cpu", si, "tcr")
+    if "tcr" in spec and bool(tcr >> 22 & 1) != env.regime.a1:
+        raise loc.error(f"cpu {c}: tcr has A1 (bit 22) = {tcr >> 22 & 1}, but [regime] a1 is "
+                        f"{str(env.regime.a1).lower()}: set the regime's a1, which every walk "
+                        f"uses", "cpu", si, "tcr")
+    sysregs[f"tcr_{sfx}"] = tcr | (1 << 22 if env.regime.a1 else 0)
     sysregs["currentel"] = el << 2
     for k, v in spec.get("sysregs", {}).items():
         sysregs[k.lower()] = env.eval(v, "cpu", si, k)
@@ -821,7 +833,7 @@ def _geometry(regime: Regime, layout: Layout, trees=()) -> str:
 
 POST_KEYS = {"expr": {"expr"}, "tree_ng": {"tree"}, "sysreg": {"reg", "value", "in_effect"},
              "unchanged": {"except", "except_tables", "except_trees"},
-             "no_global_entries": {"tree"}, "no_entries_from": {"tables"}}
+             "no_global_entries": {"tree"}, "no_entries_from": {"tables", "asid"}}
 TREE_KEYS = {"name", "entries", "kinds", "global", "root_level", "attrs"}
 
 

@@ -80,7 +80,8 @@ Finding("post", "<the postcondition's name>: what fails", path):
   descriptor (the last its walk read) is in a page of the tables (or of a tree's
   tables).  An entry counts by the descriptor it caches: a leaf whose walk passed
   through those tables only at an upper level is not counted, the walk-cache entry
-  of that level is, while it is held.
+  of that level is, while it is held.  With `asid`, only entries a lookup under
+  that ASID may use count: global leaves and entries tagged with it;
 For the last two, only entries of a VA range that holds one of the scenario's
 tracked VAs count (scen.tracked_vas: the VAs the checker's witness walks take), on
 every CPU whatever its MMU's state at the end.  `expr` postconditions are not
@@ -162,16 +163,18 @@ class Finding:
 class Walker:
     """Translation table walks of one regime, 4 KiB granule, written from D8.2/D8.3."""
 
-    def __init__(self, levels: int, va_bits: int, el: int = 1):
+    def __init__(self, levels: int, va_bits: int, el: int = 1, a1: bool = False):
         if not 1 <= levels <= 4 or not 25 <= va_bits <= 48:
             raise Unsupported_(f"{levels} levels, {va_bits}-bit VA")
         self.start = 4 - levels
         self.va_bits = va_bits
         self.asids = el == 1          # EL2 and EL3: one TTBR, no ASIDs, nG ignored
+        self.a1 = a1                  # TCR_EL1.A1: the ASID field of TTBR1 is the ASID
 
-    def asid(self, ttbr0: int) -> int:
-        """The current ASID (TTBR0[63:48], TCR.A1 = 0); 0 where there are none."""
-        return (ttbr0 >> 48) & 0xFFFF if self.asids else 0
+    def asid(self, ttbr0: int, ttbr1: int) -> int:
+        """The current ASID (TTBR0[63:48], or TTBR1[63:48] with TCR.A1 = 1); 0 where
+        there are none."""
+        return ((ttbr1 if self.a1 else ttbr0) >> 48) & 0xFFFF if self.asids else 0
 
     def walk(self, mem, ttbr0: int, ttbr1: int, va: int, start: TableEntry | None = None,
              tables: list | None = None):
@@ -185,7 +188,7 @@ class Walker:
             ttbr = ttbr1
         else:
             return None, f"VA {va:#x} in neither TTBR's range"
-        asid_now = self.asid(ttbr0)
+        asid_now = self.asid(ttbr0, ttbr1)
         if start is None:
             table, first, path = ttbr & OA_MASK, self.start, []
         else:
@@ -266,7 +269,7 @@ def _conflicting(a, b, features) -> bool:
 POST_PARAMS = {"tree_ng": ("tname",),
                "unchanged": ("except_", "except_tables", "except_trees"),
                "sysreg": ("reg", "val"), "no_global_entries": ("tname",),
-               "no_entries_from": ("tabs",)}
+               "no_entries_from": ("tabs", "asid")}
 NG = 1 << 11
 
 
@@ -387,7 +390,7 @@ class _Ctx(ConcreteContext):
         ttbr0, ttbr1 = self._sys(self.m.ttbr0), self._sys("ttbr1_el1")
         tlb = self.tlbs[self.c]
         fresh, why = self.m.walker.walk(self.word, ttbr0, ttbr1, va)
-        asid = self.m.walker.asid(ttbr0)
+        asid = self.m.walker.asid(ttbr0, ttbr1)
         hits = sorted({e for e in tlb if isinstance(e, Entry) and e.covers(va)
                        and (e.asid is None or e.asid == asid)},
                       key=lambda e: (e.translation(), e.path))
@@ -534,7 +537,7 @@ class Oracle:
         reg = scen.regime
         self.el = reg.el
         self.ttbr0, self.sctlr = f"ttbr0_el{reg.el}", f"sctlr_el{reg.el}"
-        self.walker = Walker(reg.levels, reg.va_bits, reg.el)
+        self.walker = Walker(reg.levels, reg.va_bits, reg.el, reg.a1)
         self.end_before = tuple(" ".join(p.lower().split()) for p in scen.end_before)
         self.max_states = max_states
         self.props = set(scen.properties)
@@ -572,9 +575,9 @@ class Oracle:
             elif p.kind == "sysreg":
                 data = (a["reg"], _concrete(a["val"], a["reg"], self.subst))
             elif p.kind == "no_global_entries":
-                data = {t.pa for t in lay.trees.get(a["tname"], [])}
+                data = ({t.pa for t in lay.trees.get(a["tname"], [])}, None)
             else:
-                data = {t.pa for t in a["tabs"]}
+                data = ({t.pa for t in a["tabs"]}, a["asid"])
             out.append((p.name, p.kind, data))
         return out
 
@@ -632,14 +635,17 @@ class Oracle:
                         return f"{name}: CPU{c}'s {reg} is {v:#x} at the end, not {val:#x}"
             else:
                 glob = kind == "no_global_entries"
+                pages, asid = data
                 for c, tlb in enumerate(tlbs):
                     for e in sorted(tlb, key=lambda e: (e.va, e.shift, e.path)):
                         pa, d = e.path[-1]            # the descriptor the entry caches
                         leaf = isinstance(e, Entry)
-                        if pa & ~0xFFF not in data or not any(map(e.covers, self.tracked)):
+                        if pa & ~0xFFF not in pages or not any(map(e.covers, self.tracked)):
                             continue
                         if glob and not (leaf and e.asid is None and not d & NG):
                             continue
+                        if asid is not None and e.asid is not None and e.asid != asid:
+                            continue                  # usable only under another ASID
                         what = ("a global leaf entry" if glob else "a leaf entry" if leaf
                                 else f"a level-{e.level} walk-cache entry")
                         return (f"{name}: CPU{c}'s TLB holds {what} for VA {e.va:#x} "
@@ -659,7 +665,7 @@ class Oracle:
         entry of its TLB that matches the VA and the current ASID (R_CHVGJ): a list
         of (Entry or None, how it started or why it faulted, walk-cache entries read),
         without repeats."""
-        asid = self.walker.asid(ttbr0)
+        asid = self.walker.asid(ttbr0, ttbr1)
         starts = [None]
         if self.walk_cache:
             starts += sorted((e for e in tlb if isinstance(e, TableEntry) and e.covers(va)

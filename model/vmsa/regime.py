@@ -29,6 +29,7 @@ class Regime:
     pa_bits: int = 48
     entries: int = 512          # modelled entries per table (reduced geometry)
     el: int = 1                 # 1: EL1&0 (two TTBRs, ASIDs); 2/3: one TTBR, no ASID
+    a1: bool = False            # TCR_EL1.A1: the current ASID is TTBR1_EL1's, not TTBR0_EL1's
 
     def __post_init__(self):
         if self.granule != GRANULE_4K:
@@ -38,6 +39,8 @@ class Regime:
         if self.va_bits > 12 + 9 * self.levels or self.va_bits <= 12 + 9 * (self.levels - 1):
             raise ValueError(f"{self.va_bits}-bit VAs need {(self.va_bits - 12 + 8) // 9} levels "
                              f"with the 4 KiB granule, not {self.levels}")
+        if self.a1 and self.el != 1:
+            raise ValueError("TCR.A1 selects an ASID of the EL1&0 regime; EL2 and EL3 have none")
 
     @property
     def start_level(self) -> int:
@@ -94,7 +97,14 @@ class Regime:
 
     def describe(self) -> str:
         return (f"4K granule, {self.levels} levels (start level {self.start_level}), "
-                f"{self.va_bits}-bit VA")
+                f"{self.va_bits}-bit VA" + ("; ASID from TTBR1 (TCR_EL1.A1 = 1)" if self.a1 else ""))
+
+    def asid_register(self) -> str | None:
+        """The TTBR whose ASID field is the current ASID (TCR_EL1.A1), None without
+        ASIDs (EL2, EL3)."""
+        if self.el != 1:
+            return None
+        return "ttbr1_el1" if self.a1 else "ttbr0_el1"
 
 
 @dataclass(frozen=True)

@@ -504,10 +504,11 @@ def sysreg_in_effect(enc):
 
 
 @rule("lookup-asid", "A non-global TLB entry is used only by a lookup under its ASID, and "
-      "a walk goes on from walk-cache entries only under theirs: the ASID TTBR0 may give "
-      "(TTBR0_EL1.ASID, TCR_EL1.A1 = 0; any value sysreg-in-effect allows) when the walk "
+      "a walk goes on from walk-cache entries only under theirs: the ASID the ASID's TTBR "
+      "may give (TTBR0_EL1.ASID, or TTBR1_EL1.ASID with TCR_EL1.A1 = 1; any value "
+      "sysreg-in-effect allows) when the walk "
       "reads its last level, and at the lookup of a non-global leaf, is the one the walk "
-      "ran under.  An entry filled through the old TTBR0 before a context switch's ISB is "
+      "ran under.  An entry filled under the old ASID before a context switch's ISB is "
       "not used after it under the new ASID (Arm ARM D8.16, ASIDs: non-global entries, "
       "and entries from levels above the final one, are tagged with the ASID).")
 def lookup_asid(enc):
