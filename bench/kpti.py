@@ -125,6 +125,8 @@ def main():
                     help="no shortest-trace search (as `bbmcheck prove --no-minimize`)")
     a = ap.parse_args()
     W = [10, 4, 32, 5, 6, 9, 9, 8, 8, 6, 6, 5, 0]
+    from calibrate import line
+    print(line(), flush=True)             # to compare figures across machines
     print(row(["version", "CPUs", "geometry", "bound", "feat", "verdict", "property",
                "seconds", "peak MiB", "steps", "instr", "lines", "where the seconds go"], W))
     if a.mutants or a.edits:

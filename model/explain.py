@@ -167,7 +167,8 @@ def explain(enc, m, name, viol) -> Trace:
                     break
     if name == "conflict":
         k = tr.details.get("differ_level")
-        if k is not None and k < min(lv1, lv2):
+        if k is not None and k < min(lv1, lv2) and "ttbrs" not in tr.details:
+            # (through two TTBR values no descriptor changed: the switch's fix stands)
             walk_cache = (k, _val(m, w1.asid))
     if name in ("bbm", "conflict", "stale"):
         tr.fix = (_ttl_fix(enc, m) or _walk_cache_fix(enc, m, tr, walk_cache)

@@ -750,7 +750,7 @@ def _cpu_setup(c: int, spec: dict, env: Env, layout: Layout, idmap_root, check, 
     if not mmu:
         sysregs[f"sctlr_{sfx}"] &= ~1
     tcr = env.eval(spec.get("tcr", 0), "cpu", si, "tcr")
-    if "tcr" in spec and bool(tcr >> 22 & 1) != env.regime.a1:
+    if el == 1 and "tcr" in spec and bool(tcr >> 22 & 1) != env.regime.a1:
         raise loc.error(f"cpu {c}: tcr has A1 (bit 22) = {tcr >> 22 & 1}, but [regime] a1 is "
                         f"{str(env.regime.a1).lower()}: set the regime's a1, which every walk "
                         f"uses", "cpu", si, "tcr")

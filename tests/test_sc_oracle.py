@@ -430,17 +430,25 @@ def _tree(name, first, leaves) -> str:
         f"{i} = {v}\n" for i, v in enumerate(leaves)) + "\n"
 
 
-def ttbr_spec(name: str, props, cpus: int, u1_pte0: str):
+def ttbr_spec(name: str, props, cpus: int, u1_pte0: str, a1: bool = False):
     """The TTBR scene's spec: kernel tables k0.. in TTBR1 (k0_3[0] maps u1's last
     table, [1] a data page, [2] u1's level-2 table), two user trees u1 and u2
     (non-global pages) and a spare last-level table u3 (a global page), TTBR0 on u1
-    with ASID 1; `u1_pte0` is u1's first leaf (a TOML value)."""
+    with ASID 1; `u1_pte0` is u1's first leaf (a TOML value).  With `a1` (TCR_EL1.A1
+    = 1) the ASID is TTBR1's instead: TTBR1 starts on k0 with ASID 1, and x24 / x25
+    hold k0 with ASID 2 / 1, so the routine's TTBR1 writes change the ASID and its
+    TTBR0 writes only the tables (Linux's context switch since kpti)."""
     tables = _tree("k0", 511, ['"page(u1_3)"', '"page(data)"', '"page(u1_2)"'])
     tables += _tree("u1", 0, [u1_pte0, '"page(data, ng=1)"'])
     tables += _tree("u2", 0, ['"page(pa2, ng=1)"', '"page(data, ng=1)"'])
     tables += '[tables.u3]\nlevel = 3\n0 = "page(pa2)"\n1 = "page(data)"\n\n'
-    cpu = "".join(f'\n[[cpu]]\nentry = "{e}"\nregs = {{ {TTBR_REGS} }}\n'
-                  f'ttbr0 = "ttbr(u1, asid=1)"\nttbr1 = "k0"\n'
+    regs, ttbr1 = TTBR_REGS, "k0"
+    if a1:
+        regs = regs.replace('x24 = "pa(reserved)", x25 = "pa(k0)"',
+                            'x24 = "ttbr(k0, asid=2)", x25 = "ttbr(k0, asid=1)"')
+        ttbr1 = "ttbr(k0, asid=1)"
+    cpu = "".join(f'\n[[cpu]]\nentry = "{e}"\nregs = {{ {regs} }}\n'
+                  f'ttbr0 = "ttbr(u1, asid=1)"\nttbr1 = "{ttbr1}"\n'
                   for e in ("writer", "reader")[:cpus])
 
     def spec(asm_path) -> str:
@@ -448,6 +456,7 @@ def ttbr_spec(name: str, props, cpus: int, u1_pte0: str):
 [regime]
 levels = 4
 va_bits = 48
+a1 = {"true" if a1 else "false"}
 
 {tables}[tables.reserved]
 level = 0
@@ -470,8 +479,9 @@ def random_ttbr_scene(seed: int):
     asm = ("\t.text\n\t.globl\twriter\nwriter:\n\t" + "\n\t".join(writer) + "\n\tret\n"
            "\t.globl\treader\nreader:\n\t" + "\n\t".join(reader) + "\n\tret\n")
     props = [p for p in ORDER if rng.random() < 0.7] or ["conflict"]
-    return asm, ttbr_spec(f"sc oracle ttbr {seed}", props, 2 if two else 1,
-                          _choice(rng, U1_PTE0))
+    u1_pte0 = _choice(rng, U1_PTE0)
+    return asm, ttbr_spec(f"sc oracle ttbr {seed}", props, 2 if two else 1, u1_pte0,
+                          a1=rng.random() < 0.35)
 
 
 def test_stale_through_an_asid_tagged_ttbr0_replays(tmp_path):
@@ -577,6 +587,40 @@ def test_fault_through_the_old_ttbr0_names_the_missing_isb(tmp_path, isb):
         assert r["status"] == "REFUTED" and r["property"] == "fault", r["reason"]
         assert r["trace"]["fix"].startswith("an ISB after the TTBR0_EL1 write at scene.S:6"), \
             r["trace"]["fix"]
+
+
+@pytest.mark.parametrize("ops, says, oracle_finds", [
+    # Linux's order: TTBR0 to the reserved table, the new ASID, then the new tables
+    (["msr ttbr0_el1, x23", "isb", "msr ttbr1_el1, x24", "isb", "msr ttbr0_el1, x21",
+      "isb"], None, False),
+    # no reserved table: u1 is walked under the new ASID 2 before TTBR0 moves to u2
+    (["msr ttbr1_el1, x24", "isb", "msr ttbr0_el1, x21", "isb"],
+     "the old tables were walked under the new ASID", True),
+    # TTBR0 to the reserved table first but no ISB at all (and a last-level TLBI on
+    # the way, whose walk-cache fix does not apply: no descriptor changed): u2 may be
+    # walked under the old ASID 1 -- a weak behaviour, the SC oracle has the writes in
+    # effect in program order
+    (["msr ttbr0_el1, x23", "msr ttbr1_el1, x24",
+      "lsr x9, x2, #12\n\tmovk x9, #1, lsl #48\n\ttlbi vale1is, x9",
+      "msr ttbr0_el1, x21", "ldr x5, [x3]"],
+     ("before the new ASID 2", "the old tables were walked under the new ASID"), False),
+])
+def test_context_switch_with_the_asid_in_ttbr1(tmp_path, ops, says, oracle_finds):
+    """TCR_EL1.A1 = 1: the ASID changes with TTBR1, the tables with TTBR0, in two
+    writes.  The fix names which way the window between them was used (found by the
+    random TTBR scenes with A1, stop 23: the last case got the walk-cache TLBI fix,
+    about a changed descriptor, where none changed)."""
+    asm = "\t.text\n\t.globl\twriter\nwriter:\n\t" + "\n\t".join(ops) + "\n\tret\n"
+    r, found = agree(tmp_path, asm, ttbr_spec("a1 switch", ["conflict"], 1,
+                                              '"page(pa1, ng=1)"', a1=True))
+    if says is None:
+        both(r, found, None)
+        return
+    assert r["status"] == "REFUTED" and r["property"] == "conflict", r["reason"]
+    # (either window may be the one the trace shows)
+    assert any(x in r["trace"]["fix"] for x in ((says,) if isinstance(says, str) else says)), \
+        r["trace"]["fix"]
+    assert ("conflict" in found) == oracle_finds, found
 
 
 @pytest.mark.parametrize("seed", range(SEEDS // 2))
