@@ -245,6 +245,21 @@ def _ttbr_switch_fix(enc, m, tr: Trace, cpu: int, w1, w2) -> str | None:
         return (f"{what} with the MMU off: an ISB between that write and the one that turns "
                 f"the MMU on; until a context synchronization event, walks may still use "
                 f"the old value once the MMU is on, and one did{at}")
+    # a TLBI that no DSB completed before the MMU came on: it need not have removed
+    # the old entries yet
+    mine = [x for x in tr.steps if x.cpu == cpu and x.kind == "instr" and x.time is not None]
+    on = next((x for x in mine if x.time > st.time and sctlr in x.changes
+               and x.changes[sctlr] & 1), None)
+    regime = f"el{enc.regime.el}"
+    tlbis = [x for x in mine if on is not None and x.time < on.time
+             and x.data.get("kind") == "tlbi"
+             and getattr(getattr(x.event, "effect", None), "regime", regime) == regime]
+    if tlbis and not any(x.data.get("kind") == "barrier" and x.data.get("op") == "dsb"
+                         and tlbis[-1].time < x.time < on.time for x in mine):
+        t = tlbis[-1]
+        return (f"{what} with the MMU off: the TLBI at {t.loc} (`{t.source}`) was not "
+                f"completed by a DSB before the MMU came on at {on.loc} (`{on.source}`), so "
+                f"the TLB could still hold entries of the old tables; a DSB between them")
     return (f"{what} with the MMU off: the TLB still held entries of the old tables when "
             f"the MMU came on; invalidate them (a TLBI of the whole regime, completed by a "
             f"DSB) before the MMU is turned on")

@@ -339,6 +339,35 @@ def test_pkvm_init_switch_pgd_proved():
     assert v.status == "PROVED", v.reason
 
 
+def test_kvm_hyp_init_proved():
+    """___kvm_hyp_init, the hypervisor's first MMU enable at EL2, from a TLB that may
+    hold the bootloader's entries: its `tlbi alle2; tlbi alle1; dsb sy` removes them
+    before SCTLR_EL2.M is set."""
+    v = check(corpus(PKVM), "___kvm_hyp_init")
+    assert v.status == "PROVED", v.reason
+
+
+@pytest.mark.parametrize("pattern, repl, says", [
+    # without the EL2 invalidation the bootloader's entries survive
+    (r"^(\s*)tlbi\s+alle2(\s*\n\s*tlbi\s+alle1)", r"\1nop\2", "invalidate them"),
+    # without the DSB the TLBI need not be complete when the MMU comes on
+    (r"^(\s*)dsb\s+sy\s*$", r"\1nop", "(`tlbi alle2`) was not completed by a DSB"),
+])
+def test_kvm_hyp_init_needs_its_flush(tmp_path, pattern, repl, says):
+    p = mutate(PKVM, tmp_path, pattern, repl)
+    v = check(p, "___kvm_hyp_init")
+    assert (v.status, v.prop) == ("REFUTED", "conflict"), v.reason
+    assert says in v.trace.fix, v.trace.fix
+
+
+def test_kvm_hyp_init_without_the_el1_flush_proved(tmp_path):
+    """`tlbi alle1` removes EL1&0 entries, which play no part in the EL2 regime's
+    translation: without it the EL2 MMU enable stays correct (no crying wolf)."""
+    p = mutate(PKVM, tmp_path, r"^(\s*)tlbi\s+alle1\s*$", r"\1nop")
+    v = check(p, "___kvm_hyp_init")
+    assert v.status == "PROVED", v.reason
+
+
 # --------------------------------------------------------------------------- Linux TTBR1 users
 
 @pytest.mark.parametrize("rel,entry", [(HIBERNATE, "swsusp_arch_suspend_exit"),
