@@ -66,6 +66,10 @@ def cli():
 def main(argv=None):
     try:
         rv = cli.main(args=argv, standalone_mode=False)
+        solving = sys.modules.get("bbmcheck.model.solving")
+        if solving is not None and solving.user_stop.is_set():
+            # Ctrl-C whose KeyboardInterrupt Python dropped (raised in a finalizer)
+            raise KeyboardInterrupt
     except BbmError as e:
         click.echo(e.render(), err=True)
         sys.exit(EXIT_USAGE)

@@ -10,7 +10,9 @@ and watches for SIGINT itself: Python's own handler stays in place (it raises
 KeyboardInterrupt in the main thread once the query returns), and a watcher thread,
 woken through `signal.set_wakeup_fd` while the main thread is still inside Z3,
 interrupts every query that is running -- the checker's and the shortest-trace
-search's on its own thread (model/shortest.py)."""
+search's on its own thread (model/shortest.py).  Once it has seen SIGINT, no query
+starts, and the command line exits 130 even if Python's KeyboardInterrupt was lost
+(raised inside a finalizer, where Python drops it)."""
 from __future__ import annotations
 
 import os
@@ -36,8 +38,13 @@ def interrupted_by_user(s) -> bool:
 
 
 def check(s, *assumptions, interrupt=None):
-    """s.check(*assumptions); raises KeyboardInterrupt when Ctrl-C stopped it.
+    """s.check(*assumptions); raises KeyboardInterrupt when Ctrl-C stopped it, or came
+    before it: a KeyboardInterrupt that Python raised while a finalizer (`__del__`, e.g.
+    of a Z3 term) ran is printed and dropped, and the run would go on as if nothing had
+    happened; the watcher's flag keeps it.
     `interrupt`: how to stop this query from another thread (default s.interrupt)."""
+    if user_stop.is_set():
+        raise KeyboardInterrupt
     key = object()
     with _lock:
         _running[key] = interrupt or s.interrupt
