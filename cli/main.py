@@ -63,11 +63,17 @@ def cli():
     """bbmcheck: prove or refute Arm break-before-make rules in AArch64 assembly."""
 
 
+def _user_stopped() -> bool:
+    """Has the SIGINT watcher (model/solving.py) seen Ctrl-C?  (Without importing Z3
+    when no check ran.)"""
+    solving = sys.modules.get("bbmcheck.model.solving")
+    return solving is not None and solving.user_stop.is_set()
+
+
 def main(argv=None):
     try:
         rv = cli.main(args=argv, standalone_mode=False)
-        solving = sys.modules.get("bbmcheck.model.solving")
-        if solving is not None and solving.user_stop.is_set():
+        if _user_stopped():
             # Ctrl-C whose KeyboardInterrupt Python dropped (raised in a finalizer)
             raise KeyboardInterrupt
     except BbmError as e:
@@ -84,6 +90,11 @@ def main(argv=None):
     except SystemExit:
         raise
     except Exception as e:          # a bug of ours, not the user's input
+        if _user_stopped():
+            # Ctrl-C that surfaced as another exception: ctypes wraps a KeyboardInterrupt
+            # raised while it converts a Z3 call's arguments in an ArgumentError
+            click.echo("bbmcheck: interrupted", err=True)
+            sys.exit(130)
         import os
         import traceback
         if os.environ.get("BBMCHECK_DEBUG"):
