@@ -70,6 +70,14 @@ def _user_stopped() -> bool:
     return solving is not None and solving.user_stop.is_set()
 
 
+def _wrapped_interrupt(e: Exception) -> bool:
+    """A KeyboardInterrupt that ctypes wrapped: Python raised it while ctypes converted
+    a Z3 call's arguments, and ctypes reports "argument N: KeyboardInterrupt: " (before
+    the SIGINT watcher's flag is set, it may be all there is to go on)."""
+    import ctypes
+    return isinstance(e, ctypes.ArgumentError) and "KeyboardInterrupt" in str(e)
+
+
 def main(argv=None):
     try:
         rv = cli.main(args=argv, standalone_mode=False)
@@ -90,7 +98,7 @@ def main(argv=None):
     except SystemExit:
         raise
     except Exception as e:          # a bug of ours, not the user's input
-        if _user_stopped():
+        if _user_stopped() or _wrapped_interrupt(e):
             # Ctrl-C that surfaced as another exception: ctypes wraps a KeyboardInterrupt
             # raised while it converts a Z3 call's arguments in an ArgumentError
             click.echo("bbmcheck: interrupted", err=True)

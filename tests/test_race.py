@@ -168,7 +168,9 @@ def test_ctrl_c_stops_prove(jobs):
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130, (out, err)
     assert "bbmcheck: interrupted" in err and "PROVED" not in out
-    assert time.perf_counter() - t < 3
+    # at once, not after the proof (8-30 s): within 6 s even with the suite's other
+    # worker and both solver threads on two cores
+    assert time.perf_counter() - t < 6
 
 
 def test_user_stop_turns_unknown_into_keyboard_interrupt(monkeypatch):
@@ -227,12 +229,18 @@ def test_command_exits_130_when_the_interrupt_surfaced_as_another_error(monkeypa
     def boom(**kw):
         raise ctypes.ArgumentError("argument 1: KeyboardInterrupt: ")
     monkeypatch.setattr(M.cli, "main", boom)
-    monkeypatch.setattr(solving, "user_stop", _Set())
-    with pytest.raises(SystemExit) as e:
-        M.main(["prove", "x.S"])
-    assert e.value.code == 130 and "interrupted" in capsys.readouterr().err
+    for stop in (_Set(), _Unset()):      # whether or not the watcher has seen it yet
+        monkeypatch.setattr(solving, "user_stop", stop)
+        with pytest.raises(SystemExit) as e:
+            M.main(["prove", "x.S"])
+        assert e.value.code == 130 and "interrupted" in capsys.readouterr().err
 
 
 class _Set:
     def is_set(self):
         return True
+
+
+class _Unset:
+    def is_set(self):
+        return False
