@@ -304,7 +304,6 @@ def _asid_switch_fix(enc, m, tr: Trace, cpu: int, w_old, w_new, what: str) -> st
                 f"before the new ASID {v} (written at {x.loc}, `{x.source}`) took effect. "
                 f"Write the new ASID and synchronize it with an ISB before TTBR0 points at "
                 f"the new tables")
-    from .events import SysRegWrite
     # a later write of the routine that sets another ASID (the trace ends before it)
     later = [(e, _val(m, e.value)) for e in enc.traces[cpu].events
              if isinstance(e, SysRegWrite) and e.name == reg and e.instr is not None]
