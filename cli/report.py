@@ -232,6 +232,11 @@ def _relevant_descs(tr: dict) -> set:
         out.add(_int(d["desc_addr"]))
     for e in d.get("entries", []):
         out.add(_int(e["desc_addr"]))
+    # a fault: the descriptor its walk found invalid (the stores to it tell why)
+    acc = d.get("access")
+    for s in tr.get("steps", []) if acc is not None else ():
+        if s["kind"] == "fault" and s["data"].get("for") == acc and "desc_addr" in s["data"]:
+            out.add(_int(s["data"]["desc_addr"]))
     return out
 
 
@@ -244,7 +249,10 @@ def _walk_text(group: list[dict]) -> tuple[str, list[str]]:
     lvl = last["level"]
     desc = describe_desc(last["desc"], lvl)
     if entry == "invalid":
-        txt = f"walk of VA {va:#x} reads {last['desc_name']} = {desc}: no translation"
+        # the walk may run ahead of its access: say which one it is for
+        fs = last.get("for_step")
+        who = f" for step {fs}" if fs is not None and fs != group[-1]["n"] else ""
+        txt = f"walk of VA {va:#x}{who} reads {last['desc_name']} = {desc}: no translation"
     elif entry == "table":
         txt = (f"TLB walk-cache entry: VA {va:#x} level {lvl} from {last['desc_name']} "
                f"({desc})")

@@ -108,6 +108,13 @@ def test_mmu_on_base_architecture_faults():
     assert "kpti_mk_tbl_ng" in v.reason, v.reason
     assert "ISB" in v.trace.fix, v.trace.fix
     assert_replays(scen, v, V61)
+    # the folded report shows which access the walk was for (it ran ahead of it)
+    # and the store that made the descriptor valid, which the walk did not see
+    from bbmcheck.cli.report import render_text
+    text = render_text("kpti", scen, v, V61)
+    m = re.search(r"walk of VA 0x[0-9a-f]+ for step \d+ reads (\S+) = invalid", text)
+    assert m, text
+    assert re.search(rf"store {re.escape(m.group(1))} := (page|block)", text), text
 
 
 # ------------------------------------------------------------------ mutants
