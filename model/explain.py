@@ -171,7 +171,7 @@ def explain(enc, m, name, viol) -> Trace:
             # (through two TTBR values no descriptor changed: the switch's fix stands)
             walk_cache = (k, _val(m, w1.asid))
     if name in ("bbm", "conflict", "stale"):
-        tr.fix = (_ttl_fix(enc, m) or _walk_cache_fix(enc, m, tr, walk_cache)
+        tr.fix = (_ttl_fix(enc, m, tr) or _walk_cache_fix(enc, m, tr, walk_cache)
                   or tr.fix)
     if name == "post":
         pc = info["post"]
@@ -355,28 +355,40 @@ def _walk_cache_fix(enc, m, tr: Trace, walk_cache) -> str | None:
     return None
 
 
-def _ttl_fix(enc, m) -> str | None:
+def _ttl_fix(enc, m, tr) -> str | None:
     """With FEAT_TTL, a TLBI by VA whose Xt[47:44] hint names another granule (or a
     level the entry is not at) need not invalidate the entry.  When an executed TLBI
     carries a hint for a granule other than the regime's 4K one, say so: it is the
-    bug, whatever else the trace shows."""
+    bug, whatever else the trace shows.  Of several such TLBIs (one macro expanded
+    at several places), the one performed on the CPU between the reads of the two
+    entries of a conflict is named: the trace shows that one."""
     if not enc.features.ttl:
         return None
+    bad = []
     for t in enc.tlbis:
         ttl = getattr(t.effect, "ttl", None)
         if ttl is None or not _true(m, enc.exec(t)):
             continue
         v = _val(m, ttl)
-        tg = (v >> 2) & 3
-        if tg in (0, 1):
+        if (v >> 2) & 3 in (0, 1):
             continue
-        gran = {2: "16K", 3: "64K"}[tg]
-        return (f"the TLBI at {_loc(t)} (`{t.instr}`) has TTL = {v:#06b} in Xt[47:44] "
-                f"(left there by the VA's top bits): with FEAT_TTL that hint names the "
-                f"{gran} granule at level {v & 3}, so the TLBI need not invalidate this "
-                f"regime's 4K entries; clear Xt[63:44] before the TLBI (e.g. "
-                f"`ubfx Xt, Xt, #0, #44` after shifting the VA right by 12)")
-    return None
+        bad.append((t, v))
+    if not bad:
+        return None
+    ents, cpu = tr.details.get("entries", []), tr.details.get("cpu")
+    reads = sorted(e["read_at"] for e in ents if e.get("read_at") is not None)
+    if len(reads) == 2 and cpu is not None:
+        def between(tv):
+            inv = enc.inv.get((tv[0], cpu))
+            return inv is not None and reads[0] < (_ival(m, inv) or -1) <= reads[1]
+        bad = [x for x in bad if between(x)] or bad
+    t, v = bad[0]
+    gran = {2: "16K", 3: "64K"}[(v >> 2) & 3]
+    return (f"the TLBI at {_loc(t)} (`{t.instr}`) has TTL = {v:#06b} in Xt[47:44] "
+            f"(left there by the VA's top bits): with FEAT_TTL that hint names the "
+            f"{gran} granule at level {v & 3}, so the TLBI need not invalidate this "
+            f"regime's 4K entries; clear Xt[63:44] before the TLBI (e.g. "
+            f"`ubfx Xt, Xt, #0, #44` after shifting the VA right by 12)")
 
 
 def _fault_fix(enc, m, a: Access) -> str:

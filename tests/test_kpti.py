@@ -117,6 +117,28 @@ def test_mmu_on_base_architecture_faults():
     assert re.search(rf"store {re.escape(m.group(1))} := (page|block)", text), text
 
 
+def test_mmu_on_with_feat_ttl_conflict():
+    """With FEAT_TTL, kpti_map_pgtbl's `tlbi vaae1` operand keeps the fixmap VA's top
+    bits in Xt[47:44], a TTL hint naming the 64K granule: the TLBI need not remove
+    the 4K entry of the slot's previous mapping, and the next mapping's walk fills a
+    second entry beside it.  The macro is expanded once per level: the fix names the
+    expansion whose TLBI was performed between the reads of the two entries, the one
+    the trace shows (docs/findings.md)."""
+    scen, v = check(V61, KPTI, features=["ttl"])
+    assert v.status == "REFUTED", (v.status, v.reason)
+    assert v.prop == "conflict", v.reason
+    assert "TTL = 0b1111" in v.trace.fix, v.trace.fix
+    lo, hi = sorted(e["read_at"] for e in v.trace.details["entries"])
+    cpu = v.trace.details["cpu"]
+    by_n = {s.n: s for s in v.trace.steps}
+    between = {by_n[s.data["tlbi_step"]].loc for s in v.trace.steps
+               if s.kind == "tlbi-performed" and s.data.get("on", s.cpu) == cpu
+               and lo < s.time <= hi}
+    assert between and any(f"TLBI at {loc} " in v.trace.fix for loc in between), \
+        (between, v.trace.fix)
+    assert_replays(scen, v, V61)
+
+
 # ------------------------------------------------------------------ mutants
 
 @pytest.mark.parametrize("mut", V61_MUTATIONS, ids=[m.name for m in V61_MUTATIONS])
