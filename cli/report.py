@@ -290,14 +290,16 @@ def rows(tr: dict, *, fold: bool = True, spin_min: int = 3) -> tuple[list[Row], 
     key_refs = {s["data"].get("event") for s in steps if s["key"] and s["kind"] == "instr"}
 
     # chains that matter: key walks, walks of key accesses, walks reading a relevant descriptor
-    chain_key = {}
+    chain_key = {}          # walks shown: of the violation, or through a descriptor involved
+    chain_mark = {}         # ...of which these are part of the violation (marked ▶)
     for s in steps:
         if s["kind"] in ("fill", "fault"):
             d = s["data"]
             c = d["chain"]
-            k = (s["key"] or _int(d["desc_addr"]) in relevant or s["kind"] == "fault"
+            k = (s["key"] or s["kind"] == "fault"
                  or (tr.get("property") in ("fault", "stale") and d.get("for") in key_refs))
-            chain_key[c] = chain_key.get(c, False) or k
+            chain_mark[c] = chain_mark.get(c, False) or k
+            chain_key[c] = chain_key.get(c, False) or k or _int(d["desc_addr"]) in relevant
 
     # spinning loops: per CPU, runs of loads/others repeating the same pcs
     spin_of: dict[int, int] = {}            # step n -> id of its spin run
@@ -381,7 +383,7 @@ def rows(tr: dict, *, fold: bool = True, spin_min: int = 3) -> tuple[list[Row], 
             else:
                 txt, detail = _walk_text(group)
                 out.append(Row("walk", group, s["cpu"], txt, key=any(x["key"] for x in group)
-                               or chain_key.get(d["chain"], False), detail=detail))
+                               or chain_mark.get(d["chain"], False), detail=detail))
             i = j
             continue
         if s["kind"] == "instr":

@@ -236,6 +236,19 @@ def test_jailhouse_switch_to_permanent_tables_refuted_by_conflict():
     replayed(corpus(JAILHOUSE), "enable_mmu_el2", JH_SWITCH)
 
 
+def test_jailhouse_switch_trace_marks_only_the_violation():
+    """The report shows the fetches' walks through the bootstrap tables (they read the
+    level-0 descriptor of the older entry) but does not mark them as steps of the
+    violation: ▶ is for the two entries' walks, of the VA in conflict."""
+    from bbmcheck.cli.main import cli
+    r = CliRunner().invoke(cli, ["prove", corpus(JAILHOUSE), "--entry", "enable_mmu_el2",
+                                 "-q", "--color", "never"])
+    rep = r.output.split(JH_SWITCH, 1)[1].split("\n✗", 1)[0].splitlines()
+    marked = [ln for ln in rep if "▶" in ln]
+    assert marked and all("VA 0x40007000" in ln for ln in marked), marked
+    assert any("TLB fill: VA 0x40000000" in ln for ln in rep), rep
+
+
 def test_jailhouse_switch_leaf_entries_conflict_by_size():
     """Beside the walk-cache entries the shortest trace shows, two *leaf* entries of
     one VA can be in the TLB at once: the bootstrap tables' 2 MiB block and the
