@@ -248,6 +248,22 @@ def _walk_text(group: list[dict]) -> tuple[str, list[str]]:
     entry = last.get("entry")
     lvl = last["level"]
     desc = describe_desc(last["desc"], lvl)
+    if (entry == "invalid" and last.get("chain_kind") == "witness" and len(group) > 1
+            and group[-2]["data"].get("entry") == "table"):
+        # a witness walk that ends on an invalid descriptor leaves walk-cache entries
+        # only: name the deepest, which is what the violation holds
+        tab = group[-2]["data"]
+        txt = (f"TLB walk-cache entry: VA {va:#x} level {tab['level']} from "
+               f"{tab['desc_name']} ({describe_desc(tab['desc'], tab['level'])})")
+        via = " › ".join(x["data"]["desc_name"] for x in group[:-2])
+        ttbr = f"TTBR {tab['ttbr']}" if tab.get("ttbr") else ""
+        detail = []
+        if via:
+            detail.append(f"walked via {via}" + (f" ({ttbr})" if ttbr else ""))
+        elif ttbr:
+            txt += f" through {ttbr}"
+        detail.append(f"next level: {last['desc_name']} = {desc} (no last-level entry)")
+        return txt, detail
     if entry == "invalid":
         # the walk may run ahead of its access: say which one it is for
         fs = last.get("for_step")

@@ -95,6 +95,15 @@ def replayed(path: str, entry: str, title: str | None = None) -> str:
     return out
 
 
+def trace_lines(path: str, entry: str, title: str | None = None) -> list[str]:
+    """The trace lines of the text report `bbmcheck prove path --entry entry` prints
+    (of the check titled `title` where several run), up to the violation's line."""
+    from bbmcheck.cli.main import cli
+    r = CliRunner().invoke(cli, ["prove", path, "--entry", entry, "-q", "--color", "never"])
+    out = r.output.split(title, 1)[1] if title else r.output
+    return out.split("\n✗", 1)[0].splitlines()
+
+
 def leaf_conflict(scen, *extra):
     """A conflict of `scen` (the checker refutes it) between two *leaf* entries, with
     the extra conditions `extra(lv1, lv2, oa1, oa2)` on their levels and output
@@ -149,6 +158,11 @@ def test_xen_switch_ttbr_buggy_refuted_by_conflict():
     # replay confirms it, as the model's rule compares the entries: at some level
     # both cover (where the two walks, boot and runtime tables, differ)
     replayed(corpus(XEN_BUGGY), "switch_ttbr")
+    # the report names the two entries the violation holds: walk-cache entries when
+    # the walks go on to an invalid descriptor (not "no translation", which is a fault)
+    marked = [ln for ln in trace_lines(corpus(XEN_BUGGY), "switch_ttbr") if "▶" in ln]
+    assert len(marked) == 2, marked
+    assert all("TLB" in ln and "no translation" not in ln for ln in marked), marked
 
 
 @pytest.mark.parametrize("rel", [XEN_FIXED, XEN_NEWEST])
@@ -240,10 +254,7 @@ def test_jailhouse_switch_trace_marks_only_the_violation():
     """The report shows the fetches' walks through the bootstrap tables (they read the
     level-0 descriptor of the older entry) but does not mark them as steps of the
     violation: ▶ is for the two entries' walks, of the VA in conflict."""
-    from bbmcheck.cli.main import cli
-    r = CliRunner().invoke(cli, ["prove", corpus(JAILHOUSE), "--entry", "enable_mmu_el2",
-                                 "-q", "--color", "never"])
-    rep = r.output.split(JH_SWITCH, 1)[1].split("\n✗", 1)[0].splitlines()
+    rep = trace_lines(corpus(JAILHOUSE), "enable_mmu_el2", JH_SWITCH)
     marked = [ln for ln in rep if "▶" in ln]
     assert marked and all("VA 0x40007000" in ln for ln in marked), marked
     assert any("TLB fill: VA 0x40000000" in ln for ln in rep), rep
