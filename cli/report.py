@@ -106,11 +106,18 @@ def _hexify(d, all_ints=False):
     return d
 
 
+def _z3_version() -> str:
+    """Z3's version: solver times, and which proofs finish in time, depend on it as much
+    as on the machine (docs/performance.md, stop 24)."""
+    import z3
+    return z3.get_version_string()
+
+
 def verdict_json(title, scen, v, file, *, invocation: dict | None = None) -> dict:
     from .. import __version__
     d = {
         "schema": JSON_SCHEMA_VERSION,
-        "tool": {"name": "bbmcheck", "version": __version__},
+        "tool": {"name": "bbmcheck", "version": __version__, "z3": _z3_version()},
         "file": file,
         "check": title,
         "status": v.status,
@@ -745,7 +752,9 @@ def render_report(rep: dict, *, color=False, verbose=False) -> str:
     out.append(f"  time {s.get('total_s', 0):.2f} s (symbolic execution "
                f"{s.get('symex_s', 0):.2f} s, encoding {s.get('encode_s', 0):.2f} s, "
                f"{_solver_phases(s.get('phase_s', {}), s.get('race'))}"
-               f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints)")
+               f"{s.get('events', 0)} events, {s.get('constraints', 0)} constraints"
+               + (f"; Z3 {rep['tool']['z3']}" if rep.get("tool", {}).get("z3") else "")
+               + ")")
     if rep["status"] == "REFUTED" and s.get("minimal") is False:
         out.append("  the trace was shortened within the minimisation time limit; a shorter "
                    "one may exist")

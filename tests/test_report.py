@@ -170,6 +170,16 @@ def test_json_report_matches_its_schema(reports, name):
     jsonschema.validate(rep, _schema())
 
 
+def test_report_names_the_z3_version(reports, texts):
+    """Solver times depend on Z3's version as much as on the machine: the JSON report
+    and the text report's time line name it."""
+    import z3
+    ver = z3.get_version_string()
+    assert reports["remap"][1][0]["tool"]["z3"] == ver
+    assert all(re.search(rf"  time .*; Z3 {re.escape(ver)}\)$", t, re.M)
+               for _, t in texts.values())
+
+
 def test_schema_rejects_a_broken_report(reports):
     jsonschema = pytest.importorskip("jsonschema")
     rep = json.loads(json.dumps(reports["nodsb"][1]))
