@@ -380,7 +380,8 @@ def _ttl_fix(enc, m, tr) -> str | None:
     if len(reads) == 2 and cpu is not None:
         def between(tv):
             inv = enc.inv.get((tv[0], cpu))
-            return inv is not None and reads[0] < (_ival(m, inv) or -1) <= reads[1]
+            at = _ival(m, inv) if inv is not None else None
+            return at is not None and reads[0] < at <= reads[1]
         bad = [x for x in bad if between(x)] or bad
     t, v = bad[0]
     gran = {2: "16K", 3: "64K"}[(v >> 2) & 3]
