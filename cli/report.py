@@ -274,7 +274,7 @@ def _walk_text(group: list[dict]) -> tuple[str, list[str]]:
     if entry == "invalid":
         # the walk may run ahead of its access: say which one it is for
         fs = last.get("for_step")
-        who = f" for step {fs}" if fs is not None and fs != group[-1]["n"] else ""
+        who = f" for step {fs}" if fs is not None else ""
         txt = f"walk of VA {va:#x}{who} reads {last['desc_name']} = {desc}: no translation"
     elif entry == "table":
         txt = (f"TLB walk-cache entry: VA {va:#x} level {lvl} from {last['desc_name']} "
