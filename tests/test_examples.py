@@ -302,7 +302,7 @@ def test_shortest_trace_search_is_recorded(name, tmp_path):
     rep = json.loads(out)[0]
     s = rep["stats"]
     assert s["phase_s"]["all"] >= 0 and "minimize" in s["phase_s"]
-    assert s["optimize"]["answer"] == "sat" and s["minimal"] is True
+    assert s["optimize"]["answer"] == "sat" and s["minimal"] is True, s
     best = s["instructions"]
     assert best > 0 and len([x for x in rep["trace"]["steps"] if x["kind"] == "instr"]) >= 1
     scen = load_spec(str(spec), asm_file=str(asm))
@@ -310,12 +310,15 @@ def test_shortest_trace_search_is_recorded(name, tmp_path):
     o.props = tuple(scen.properties)
     v = Checker(scen, o).run()
     assert (v.status, v.prop) == ("REFUTED", rep["property"])
-    steps = v.stats["min_steps"]
-    assert "optimize" not in v.stats and v.stats["instructions"] == best and steps
-    assert all(found >= best for _, r, _, found in steps if r == "sat")
-    assert all(bound < best for bound, r, _, _ in steps if r == "unsat")
-    assert v.stats["minimal"] is True
-    assert [best - 1, "unsat"] in [list(step[:2]) for step in steps]
+    # (a failure prints both searches' records: stop 24 saw one failure here that
+    # did not recur)
+    steps = v.stats.get("min_steps")
+    why = (s, v.stats)
+    assert "optimize" not in v.stats and v.stats["instructions"] == best and steps, why
+    assert all(found >= best for _, r, _, found in steps if r == "sat"), why
+    assert all(bound < best for bound, r, _, _ in steps if r == "unsat"), why
+    assert v.stats["minimal"] is True, why
+    assert [best - 1, "unsat"] in [list(step[:2]) for step in steps], why
     # the text report's time line names the solver's phases
     rc, text = prove([str(asm), "--spec", str(spec)])
     assert re.search(r"solver [\d.]+ s[^:]*: all properties [\d.]+.*shortest trace [\d.]+", text), text
