@@ -29,7 +29,7 @@ from .encode import Or, And, Encoding, zb
 from .events import Return
 from .scenario import Scenario
 from .shortest import ShortestSearch, cores
-from .solving import check
+from .solving import check, new_solver
 from .symex import Executor
 from .trace import Trace, _true, extract
 
@@ -83,6 +83,7 @@ class Options:
     witness: bool = True
     progress: object = None            # callable(str) for progress messages
     time_sort: str = "int"             # "int" (default, faster on kpti) or "bv" (pure QF_BV)
+    bit_blast: bool = True             # the checker's solver bit-blasts first (solving.py)
 
 
 # starts with what is omitted: a REFUTED report shows only the words before the first
@@ -247,7 +248,7 @@ class Checker:
             self.opts.progress(msg)
 
     def _solver(self):
-        s = z3.Solver()
+        s = new_solver(self.opts.bit_blast)
         if self.opts.timeout_ms:
             s.set("timeout", self.opts.timeout_ms)
         return s
@@ -346,6 +347,7 @@ class Checker:
         t = time.perf_counter()
         r = check(s)
         dt = time.perf_counter() - t
+        self._last_s = dt
         ph = self.stats.setdefault("phase_s", {})
         ph[phase] = round(ph.get(phase, 0.0) + dt, 3)
         return r, dt
@@ -387,7 +389,7 @@ class Checker:
             self._say(f"searching for a {_title(name)}")
             r, m = self._check(s, viol.cond, phase="search")
             if r == z3.unknown:
-                unknowns.append(f"{name}: {s.reason_unknown()}")
+                unknowns.append((name, self._why_unknown(s)))
                 continue
             if r == z3.sat and name == UNTRACKED:
                 s.pop()
@@ -399,7 +401,12 @@ class Checker:
                 trace = self._explain(enc, m, name, viol)
                 return Verdict("REFUTED", trace.violation, prop=name, trace=trace)
         if unknowns:
-            return Verdict("UNKNOWN", "solver gave up on " + "; ".join(unknowns))
+            why = {}            # properties by reason, in property order
+            for name, reason in unknowns:
+                why.setdefault(reason, []).append(
+                    name if name != UNTRACKED else "the tracked VAs' coverage")
+            return Verdict("UNKNOWN", "solver gave up on " + "; ".join(
+                f"{', '.join(names)}: {reason}" for reason, names in why.items()))
         # 3. can the search reach what the model cannot execute?
         cond, parts = P.unsupported(enc)
         r, m = self._check(s, cond)
@@ -452,7 +459,7 @@ class Checker:
                 return v
             if r == z3.unknown:
                 return Verdict("UNKNOWN", f"solver gave up on the reachability witness: "
-                                          f"{s.reason_unknown()}")
+                                          f"{self._why_unknown(s)}")
         # no witness: are the scenario's assumptions consistent at all?
         self._say("checking the scenario's assumptions")
         r, m = self._check(s)
@@ -462,7 +469,7 @@ class Checker:
             return Verdict("VACUOUS", "the scenario's assumptions contradict each other: "
                                       "no execution exists")
         if r == z3.unknown:
-            return Verdict("UNKNOWN", f"solver gave up: {s.reason_unknown()}")
+            return Verdict("UNKNOWN", f"solver gave up: {self._why_unknown(s)}")
         if self.opts.witness:
             # without property fault, a routine whose every path has an access that
             # faults lands here too (a fault stops its CPU); with it, that fault would
@@ -473,9 +480,17 @@ class Checker:
                                            f"return (deadlock, or a CPU waits forever{why})")
         return Verdict("PROVED", "no violation in any execution within the bounds")
 
-    @staticmethod
-    def _gave_up(s, what: str) -> "Verdict":
-        return Verdict("UNKNOWN", f"solver gave up on {what}: {s.reason_unknown()}")
+    def _gave_up(self, s, what: str) -> "Verdict":
+        return Verdict("UNKNOWN", f"solver gave up on {what}: {self._why_unknown(s)}")
+
+    def _why_unknown(self, s) -> str:
+        """Why the last query of `s` answered unknown.  Z3 says only "canceled" (or
+        "unknown", through the bit-blasting solver) when the time limit stops it, so a
+        query that ran for the whole limit says that instead."""
+        limit = self.opts.timeout_ms
+        if limit and getattr(self, "_last_s", 0) * 1000 >= 0.95 * limit:
+            return f"time limit of {limit / 1000:g} s per query reached (--timeout)"
+        return s.reason_unknown()
 
     def _any_violation(self, enc, s, live: dict):
         """Step 1: does any execution violate any property?  With minimisation, the
@@ -684,7 +699,7 @@ class Checker:
         if not (isinstance(mcond, z3.BoolRef) and z3.is_false(mcond)):
             rm, mm = self._check(s, mcond)
             if rm == z3.unknown:
-                return "unknown", f"mixed-size check: {s.reason_unknown()}"
+                return "unknown", f"mixed-size check: {self._why_unknown(s)}"
             if rm == z3.sat:
                 s.pop()
                 rd, st = next((d["read"], d["store"]) for c, d in mparts
@@ -698,12 +713,12 @@ class Checker:
             s.pop()
             return "reachable", tr
         if r == z3.unknown:
-            return "unknown", s.reason_unknown()
+            return "unknown", self._why_unknown(s)
         # unreachable -- unless the search hits something the model cannot execute
         ucond, parts = P.unsupported(enc)
         r2, m2 = self._check(s, ucond)
         if r2 == z3.unknown:
-            return "unknown", f"unsupported-instruction check: {s.reason_unknown()}"
+            return "unknown", f"unsupported-instruction check: {self._why_unknown(s)}"
         if r2 == z3.sat:
             s.pop()
             stop = next(d["stop"] for c, d in parts if z3.is_true(m2.eval(zb(c), True)))

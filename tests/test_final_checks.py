@@ -70,3 +70,20 @@ def test_verdict_says_tcr_writes_are_not_applied(tmp_path, entry, said):
     assert bool(lines) == said, rep[0]["omits"]
     if said:
         assert f"tcr_el1 at {entry}.S:6" in lines[0], lines
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_time_limit_gives_unknown_and_says_so(jobs):
+    """A query stopped by the time limit (`--timeout`) is UNKNOWN, never PROVED, on
+    the solver the checker really uses (it bit-blasts first, model/solving.py), with
+    the shortest-trace search beside it or not; the reason names the limit instead of
+    Z3's bare "canceled"/"unknown", once for all the queries it stopped."""
+    from bbmcheck.model import checker as C
+    from bbmcheck.specs.spec import load_spec
+    scen = load_spec(str(REMAP / "remap.bbm.toml"))
+    opts = C.Options(jobs=jobs, timeout_ms=1)
+    opts.props = tuple(scen.properties)
+    v = C.Checker(scen, opts).run()
+    assert v.status == "UNKNOWN", (v.status, v.reason)
+    assert v.reason.count("time limit of 0.001 s per query reached (--timeout)") == 1, v.reason
+    assert v.reason.startswith("solver gave up on "), v.reason
