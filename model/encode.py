@@ -43,26 +43,60 @@ def zb(c):
     return V.to_z3(c) if not isinstance(c, z3.BoolRef) else c
 
 
+def _constant(c):
+    """True or False when `c` is that constant (a Python bool or Z3's true/false),
+    None otherwise.  One call into Z3 instead of z3.is_true's several: the encoder
+    asks this of every conjunct and disjunct it builds (stop 25: a third of the
+    encoding's time went to z3.is_true/is_false and z3.And's argument checks)."""
+    if c is True or c is False:
+        return c
+    if isinstance(c, z3.BoolRef):
+        v = z3.Z3_get_bool_value(c.ctx_ref(), c.as_ast())
+        if v == z3.Z3_L_TRUE:
+            return True
+        if v == z3.Z3_L_FALSE:
+            return False
+    return None
+
+
+def _connective(mk, cs):
+    """mk (Z3_mk_and / Z3_mk_or) of two or more terms as Z3 Bools, all of the main
+    context (the encoder builds nothing else), without z3.And's per-argument sort
+    checks."""
+    zs = [zb(c) for c in cs]
+    arr = (z3.Ast * len(zs))(*[x.as_ast() for x in zs])
+    ctx = zs[0].ctx
+    return z3.BoolRef(mk(ctx.ref(), len(zs), arr), ctx)
+
+
 def And(*cs):
-    cs = [c for c in cs if c is not True and not (isinstance(c, z3.BoolRef) and z3.is_true(c))]
-    if any(c is False or (isinstance(c, z3.BoolRef) and z3.is_false(c)) for c in cs):
-        return z3.BoolVal(False)
-    if not cs:
+    kept = []
+    for c in cs:
+        k = _constant(c)
+        if k is False:
+            return z3.BoolVal(False)
+        if k is None:
+            kept.append(c)
+    if not kept:
         return z3.BoolVal(True)
-    if len(cs) == 1:
-        return zb(cs[0])
-    return z3.And([zb(c) for c in cs])
+    if len(kept) == 1:
+        return zb(kept[0])
+    return _connective(z3.Z3_mk_and, kept)
 
 
 def Or(*cs):
-    cs = [c for c in cs if c is not False and not (isinstance(c, z3.BoolRef) and z3.is_false(c))]
-    if any(c is True or (isinstance(c, z3.BoolRef) and z3.is_true(c)) for c in cs):
-        return z3.BoolVal(True)
-    if not cs:
+    kept = []
+    for c in cs:
+        k = _constant(c)
+        if k is True:
+            return z3.BoolVal(True)
+        if k is None:
+            kept.append(c)
+    if not kept:
         return z3.BoolVal(False)
-    if len(cs) == 1:
-        return zb(cs[0])
-    return z3.Or([zb(c) for c in cs])
+    if len(kept) == 1:
+        return zb(kept[0])
+    return _connective(z3.Z3_mk_or, kept)
 
 
 def Implies(a, b):
