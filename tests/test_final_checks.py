@@ -72,16 +72,18 @@ def test_verdict_says_tcr_writes_are_not_applied(tmp_path, entry, said):
         assert f"tcr_el1 at {entry}.S:6" in lines[0], lines
 
 
+@pytest.mark.parametrize("bit_blast", [False, True])
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_time_limit_gives_unknown_and_says_so(jobs):
+def test_time_limit_gives_unknown_and_says_so(jobs, bit_blast):
     """A query stopped by the time limit (`--timeout`) is UNKNOWN, never PROVED, on
-    the solver the checker really uses (it bit-blasts first, model/solving.py), with
-    the shortest-trace search beside it or not; the reason names the limit instead of
-    Z3's bare "canceled"/"unknown", once for all the queries it stopped."""
+    either solver (Z3's incremental one, or the one that bit-blasts first,
+    model/solving.py), with the shortest-trace search beside it or not; the reason
+    names the limit instead of Z3's bare "canceled"/"unknown", once for all the
+    queries it stopped."""
     from bbmcheck.model import checker as C
     from bbmcheck.specs.spec import load_spec
     scen = load_spec(str(REMAP / "remap.bbm.toml"))
-    opts = C.Options(jobs=jobs, timeout_ms=1)
+    opts = C.Options(jobs=jobs, timeout_ms=1, bit_blast=bit_blast)
     opts.props = tuple(scen.properties)
     v = C.Checker(scen, opts).run()
     assert v.status == "UNKNOWN", (v.status, v.reason)
