@@ -84,7 +84,7 @@ class Options:
     progress: object = None            # callable(str) for progress messages
     time_sort: str = "int"             # "int" (default, faster on kpti) or "bv" (pure QF_BV)
     bit_blast: bool = False            # bit-blast before solving (solving.py; not yet the
-                                       # default: stop 25's suite runs, docs/performance.md)
+                                       # default: docs/performance.md, stop 25)
 
 
 # starts with what is omitted: a REFUTED report shows only the words before the first

@@ -44,10 +44,9 @@ def interrupted_by_user(s) -> bool:
 # satisfiability, and Z3 maps a model of the rewritten formula back to the checker's
 # variables.  Measured on kpti (stop 25, docs/performance.md): the all-properties
 # query 1.3-2x faster on PROVED scenes and up to 4x on violations.  Not the default
-# yet: with it, two full suite runs failed the Ctrl-C test (the run went on to PROVED)
-# and once the base-architecture kpti report lacked its fault walk's row, neither
-# reproduced alone; the solver is also no longer incremental (each check rewrites
-# and solves the assertions anew).
+# yet: with it, once, the base-architecture kpti trace was a store fault whose report
+# lacked its fault walk's row (not reproduced alone); the solver is also no longer
+# incremental (each check rewrites and solves the assertions anew).
 PREPROCESS = ("simplify", "propagate-values", "solve-eqs", "bit-blast", "smt")
 
 
