@@ -243,6 +243,7 @@ class Checker:
         self.scen = scen
         self.opts = opts or Options()
         self.stats: dict = {}
+        self._last_s = 0.0             # seconds of the last query (_why_unknown)
 
     def _say(self, msg):
         if self.opts.progress:
@@ -489,7 +490,7 @@ class Checker:
         "unknown", through the bit-blasting solver) when the time limit stops it, so a
         query that ran for the whole limit says that instead."""
         limit = self.opts.timeout_ms
-        if limit and getattr(self, "_last_s", 0) * 1000 >= 0.95 * limit:
+        if limit and self._last_s * 1000 >= 0.95 * limit:
             return f"time limit of {limit / 1000:g} s per query reached (--timeout)"
         return s.reason_unknown()
 

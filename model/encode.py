@@ -69,34 +69,29 @@ def _connective(mk, cs):
     return z3.BoolRef(mk(ctx.ref(), len(zs), arr), ctx)
 
 
-def And(*cs):
+def _nary(mk, unit: bool, cs):
+    """The connective mk (Z3_mk_and, unit True; Z3_mk_or, unit False) of `cs`, with the
+    constants folded: `not unit` anywhere decides it, `unit` is dropped."""
     kept = []
     for c in cs:
         k = _constant(c)
-        if k is False:
-            return z3.BoolVal(False)
+        if k is (not unit):
+            return z3.BoolVal(not unit)
         if k is None:
             kept.append(c)
     if not kept:
-        return z3.BoolVal(True)
+        return z3.BoolVal(unit)
     if len(kept) == 1:
         return zb(kept[0])
-    return _connective(z3.Z3_mk_and, kept)
+    return _connective(mk, kept)
+
+
+def And(*cs):
+    return _nary(z3.Z3_mk_and, True, cs)
 
 
 def Or(*cs):
-    kept = []
-    for c in cs:
-        k = _constant(c)
-        if k is True:
-            return z3.BoolVal(True)
-        if k is None:
-            kept.append(c)
-    if not kept:
-        return z3.BoolVal(False)
-    if len(kept) == 1:
-        return zb(kept[0])
-    return _connective(z3.Z3_mk_or, kept)
+    return _nary(z3.Z3_mk_or, False, cs)
 
 
 def Implies(a, b):

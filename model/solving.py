@@ -43,7 +43,7 @@ def interrupted_by_user(s) -> bool:
 # become propositional and only the times are left to arithmetic.  Each step keeps
 # satisfiability, and Z3 maps a model of the rewritten formula back to the checker's
 # variables.  Measured on kpti (stop 25, docs/performance.md): the all-properties
-# query 1.3-2x faster on PROVED scenes and up to 4x on violations.  Not the default
+# query 1.3-2.8x faster on PROVED scenes and up to 6x on violations.  Not the default
 # yet: with it, once, the base-architecture kpti trace was a store fault whose report
 # lacked its fault walk's row (not reproduced alone); the solver is also no longer
 # incremental (each check rewrites and solves the assertions anew).
